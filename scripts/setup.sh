@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what Sortie needs on a Debian 12 machine, only what is missing, then restores and builds.
+# Used by ./run.sh and ./test.sh; safe to run again (quick when everything is there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the sandbox, the VNC server, the demo desktop, and the browser for the browser tests.
+packages=(bubblewrap tigervnc-standalone-server openbox xterm chromium fonts-dejavu-core util-linux procps)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> Installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "The .NET 10 SDK is needed (dotnet on PATH)." >&2; exit 1; }
+command -v npm >/dev/null || { echo "Node.js and npm are needed for the browser viewer (noVNC)." >&2; exit 1; }
+
+# noVNC, served as ES modules straight from its npm package.
+if [ ! -f src/Sortie/node_modules/@novnc/novnc/core/rfb.js ]; then
+  echo "==> Installing noVNC (npm)"
+  (cd src/Sortie && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+echo "==> Building"
+dotnet tool restore >/dev/null
+dotnet build Sortie.slnx -c "${CONFIGURATION:-Debug}" -nologo -v quiet -clp:ErrorsOnly

@@ -1,0 +1,39 @@
+using System.Security.Claims;
+using Sortie.Data;
+
+namespace Sortie.Auth;
+
+/// <summary>Who is asking, as read from an authenticated principal (cookie or bearer token alike).</summary>
+public sealed record Caller(Guid Id, string Username, UserRole Role)
+{
+    public bool IsAdmin => Role == UserRole.Admin;
+
+    public static Caller From(ClaimsPrincipal principal) =>
+        TryFrom(principal) ?? throw new InvalidOperationException("The request is not authenticated.");
+
+    public static Caller? TryFrom(ClaimsPrincipal? principal)
+    {
+        if (principal?.Identity?.IsAuthenticated != true) return null;
+        var id = principal.FindFirstValue(SortieClaims.UserId);
+        var name = principal.FindFirstValue(SortieClaims.Username);
+        var role = principal.FindFirstValue(SortieClaims.Role);
+        return Guid.TryParse(id, out var guid) && name is not null && Enum.TryParse<UserRole>(role, true, out var r)
+            ? new Caller(guid, name, r)
+            : null;
+    }
+}
+
+public static class SortieClaims
+{
+    public const string UserId = "sub";
+    public const string Username = "name";
+    public const string Role = "role";
+
+    public static ClaimsIdentity Identity(User user, string authenticationType) => new(
+        [
+            new Claim(UserId, user.Id.ToString()),
+            new Claim(Username, user.Username),
+            new Claim(Role, user.Role.ToString().ToLowerInvariant()),
+        ],
+        authenticationType, Username, Role);
+}

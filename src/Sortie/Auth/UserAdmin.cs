@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Sortie.Data;
+using Sortie.Hosting;
+using Sortie.Sessions;
+
+namespace Sortie.Auth;
+
+public sealed record CreateUserRequest(string Username, string Password, UserRole Role = UserRole.User);
+
+/// <summary>Admins create, list and delete accounts. Usernames are lower-case, so "Alice" and "alice" are one.</summary>
+public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPasswordHasher<User> hasher, SessionManager sessions)
+{
+    public const int MinPasswordLength = 8;
+
+    public async Task<UserDto> CreateAsync(CreateUserRequest request, CancellationToken ct)
+    {
+        var username = (request.Username ?? "").Trim().ToLowerInvariant();
+        if (!ValidUsername().IsMatch(username))
+            throw ApiProblem.BadRequest("A username is 2 to 32 characters: letters a-z, digits, dots, dashes or underscores, starting with a letter or digit.");
+        if ((request.Password ?? "").Length < MinPasswordLength)
+            throw ApiProblem.BadRequest($"The password must be at least {MinPasswordLength} characters.");
+        if (!Enum.IsDefined(request.Role)) throw ApiProblem.BadRequest("The role must be user or admin.");
+
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        if (await db.Users.AnyAsync(u => u.Username == username, ct))
+            throw ApiProblem.Conflict($"The username '{username}' is taken.");
+        var user = new User { Username = username, PasswordHash = "", Role = request.Role };
+        user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        db.Users.Add(user);
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) { throw ApiProblem.Conflict($"The username '{username}' is taken."); }
+        return UserDto.From(user);
+    }
+
+    public async Task<IReadOnlyList<UserDto>> ListAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return (await db.Users.AsNoTracking().OrderBy(u => u.Username).ToListAsync(ct)).Select(UserDto.From).ToList();
+    }
+
+    /// <summary>Deletes an account after ending its sessions. An admin cannot delete themselves (someone must remain).</summary>
+    public async Task DeleteAsync(Caller caller, Guid id, CancellationToken ct)
+    {
+        if (id == caller.Id) throw ApiProblem.BadRequest("You cannot delete your own account.");
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct) ?? throw ApiProblem.NotFound("There is no such user.");
+        await sessions.EndAllOfAsync(id, "The owner's account was deleted.");
+        db.Users.Remove(user);
+        await db.SaveChangesAsync(ct);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,31}$")]
+    private static partial Regex ValidUsername();
+}

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Sortie.Auth;
+using Sortie.Hosting;
+
+namespace Sortie.Data;
+
+/// <summary>Brings the database up to date and, on the very first start, creates the admin and the demo apps.</summary>
+public static class Seeder
+{
+    public static async Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        var options = services.GetRequiredService<SortieOptions>();
+        Directory.CreateDirectory(options.DataDir);
+        await using var db = await services.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContextAsync(ct);
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the writer
+        if (await db.Users.AnyAsync(ct)) return;
+
+        var hasher = services.GetRequiredService<IPasswordHasher<User>>();
+        var password = options.AdminPassword ?? GeneratePassword(options);
+        var admin = new User { Username = "admin", PasswordHash = "", Role = UserRole.Admin };
+        admin.PasswordHash = hasher.HashPassword(admin, password);
+        db.Users.Add(admin);
+        db.Apps.AddRange(DemoApps());
+        await db.SaveChangesAsync(ct);
+    }
+
+    public static IEnumerable<App> DemoApps() =>
+    [
+        new App
+        {
+            Name = "desktop", Description = "A desktop with a terminal (openbox and xterm).", Icon = "🖥️",
+            LaunchType = LaunchType.Container, Protocol = StreamProtocol.Vnc, Command = "exec openbox --startup xterm",
+        },
+        new App
+        {
+            Name = "docs", Description = "Sortie's API reference, in a new tab.", Icon = "📖",
+            LaunchType = LaunchType.Url, Url = "/scalar",
+        },
+    ];
+
+    /// <summary>
+    /// The first admin password, when none is configured: shown once on the console (not through the
+    /// log pipeline, which may be shipped elsewhere) and kept in the data dir, readable by this user only.
+    /// </summary>
+    private static string GeneratePassword(SortieOptions options)
+    {
+        var path = Path.Combine(options.DataDir, "admin-password.txt");
+        var password = System.Text.Encoding.UTF8.GetString(SecretFile.ReadOrCreate(path,
+            () => System.Text.Encoding.UTF8.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(15))
+                .Replace('+', '-').Replace('/', '_'))));
+        Console.WriteLine($"""
+
+            ==> Sortie's first start: log in as 'admin' with the password {password}
+                (kept in {path}; set SORTIE_ADMIN_PASSWORD to choose it instead)
+
+            """);
+        return password;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net.WebSockets;
+using Sortie.Auth;
+using Sortie.Data;
+using Sortie.Hosting;
+using Sortie.Runners;
+using Sortie.Sessions;
+
+namespace Sortie.Gateway;
+
+/// <summary>
+/// GET /ws/sessions/{id}: a WebSocket carrying RFB between a viewer and the session's VNC server.
+/// Every check happens before the upgrade, so a refused client gets a plain HTTP answer.
+/// </summary>
+public static class GatewayEndpoint
+{
+    public static void MapGateway(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
+                ViewerRegistry viewers, SortieOptions options, ILoggerFactory logs) =>
+        {
+            var caller = Caller.From(http.User);
+            // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
+            if (AuthSetup.ByCookie(http) && !OriginAllowed(http, options))
+                throw ApiProblem.Forbidden("WebSocket connections with a cookie must come from this portal's own pages.");
+            var (session, _) = await sessions.FindAsync(caller, SessionEndpoints.ParseId(id), http.RequestAborted);
+            if (session.Status != SessionStatus.Running)
+                throw ApiProblem.Conflict($"The session is {session.Status.ToString().ToLowerInvariant()}, not running.");
+            if (!http.WebSockets.IsWebSocketRequest)
+                throw ApiProblem.BadRequest("This endpoint takes a WebSocket upgrade.");
+
+            Stream upstream;
+            try { upstream = await runner.ConnectAsync(session.Id, http.RequestAborted); }
+            catch (Exception e) when (e is RunnerException or IOException or System.Net.Sockets.SocketException)
+            {
+                throw ApiProblem.Conflict("The session's desktop is not reachable.");
+            }
+
+            await using (upstream)
+            {
+                var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
+                using var socket = await http.WebSockets.AcceptWebSocketAsync(subprotocol);
+                using var viewer = new LiveViewer(session.Id, caller.Id, caller.Username);
+                viewers.Add(viewer);
+                try
+                {
+                    await sessions.TouchAsync(session.Id);
+                    // It may have ended between the check above and joining the registry.
+                    if ((await sessions.FindAsync(caller, session.Id, http.RequestAborted)).Session.Status != SessionStatus.Running)
+                        viewer.Close(CloseReason.SessionEnded);
+                    await RfbRelay.RunAsync(socket, upstream, viewer, logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
+                }
+                finally
+                {
+                    viewers.Remove(viewer);
+                    await sessions.TouchAsync(session.Id);
+                }
+            }
+        }).RequireAuthorization().WithTags("Gateway").ExcludeFromDescription();
+    }
+
+    private static bool OriginAllowed(HttpContext http, SortieOptions options)
+    {
+        var origin = http.Request.Headers.Origin.ToString();
+        if (origin.Length == 0) return true; // Not a browser: a cross-site page cannot omit Origin.
+        if (options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)) return true;
+        // The scheme may differ behind a TLS-terminating proxy; the host and port may not.
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+
+namespace Sortie.Gateway;
+
+/// <summary>Why a live connection was closed by the server: the WebSocket close code and the words the UI shows.</summary>
+public sealed record CloseReason(int Code, string Text)
+{
+    public static readonly CloseReason SessionEnded = new(4000, "session ended");
+    public static readonly CloseReason AccessRevoked = new(4001, "access revoked");
+    public static readonly CloseReason PermissionChanged = new(4002, "permission changed");
+    public static readonly CloseReason ServerStopping = new(4003, "server stopping");
+}
+
+/// <summary>One browser (or API client) watching a session through the gateway.</summary>
+public sealed class LiveViewer(Guid sessionId, Guid userId, string username) : IDisposable
+{
+    private readonly CancellationTokenSource _closed = new();
+
+    public Guid Id { get; } = Guid.NewGuid();
+    public Guid SessionId { get; } = sessionId;
+    public Guid UserId { get; } = userId;
+    public string Username { get; } = username;
+    public DateTime ConnectedAt { get; } = DateTime.UtcNow;
+    /// <summary>Set when the server ends the connection; the pump sends it as the close frame.</summary>
+    public CloseReason? ClosedBy { get; private set; }
+    public CancellationToken Closed => _closed.Token;
+
+    public void Close(CloseReason reason)
+    {
+        ClosedBy ??= reason;
+        try { _closed.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    public void Dispose() => _closed.Dispose();
+}
+
+/// <summary>Every live gateway connection, by session, so access can be taken away at once.</summary>
+public sealed class ViewerRegistry
+{
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, LiveViewer>> _bySession = new();
+
+    /// <summary>Raised after a viewer joins or leaves a session.</summary>
+    public event Action<Guid>? Changed;
+
+    public void Add(LiveViewer viewer)
+    {
+        _bySession.GetOrAdd(viewer.SessionId, _ => new()).TryAdd(viewer.Id, viewer);
+        Changed?.Invoke(viewer.SessionId);
+    }
+
+    public void Remove(LiveViewer viewer)
+    {
+        if (_bySession.TryGetValue(viewer.SessionId, out var viewers))
+        {
+            viewers.TryRemove(viewer.Id, out _);
+            if (viewers.IsEmpty) _bySession.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<Guid, LiveViewer>>(viewer.SessionId, viewers));
+        }
+        Changed?.Invoke(viewer.SessionId);
+    }
+
+    public IReadOnlyList<LiveViewer> Of(Guid sessionId) =>
+        _bySession.TryGetValue(sessionId, out var viewers) ? viewers.Values.ToArray() : [];
+
+    public int Count(Guid sessionId) => _bySession.TryGetValue(sessionId, out var viewers) ? viewers.Count : 0;
+
+    /// <summary>Closes the session's connections that match, all of them by default.</summary>
+    public int Close(Guid sessionId, CloseReason reason, Func<LiveViewer, bool>? which = null)
+    {
+        var closed = 0;
+        foreach (var viewer in Of(sessionId).Where(which ?? (_ => true)))
+        {
+            viewer.Close(reason);
+            closed++;
+        }
+        return closed;
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Sortie.Hosting;
+
+/// <summary>
+/// A rule the caller broke, said in words. Application services throw it; the API turns it into an
+/// RFC 9457 problem+json response and the UI shows <see cref="Exception.Message"/> as it is.
+/// </summary>
+public sealed class ApiProblem(int status, string detail, string? title = null) : Exception(detail)
+{
+    public int Status { get; } = status;
+    public string? Title { get; } = title;
+    /// <summary>Seconds after which a 429 may be retried.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    public static ApiProblem BadRequest(string detail) => new(StatusCodes.Status400BadRequest, detail);
+    public static ApiProblem NotFound(string detail) => new(StatusCodes.Status404NotFound, detail);
+    public static ApiProblem Forbidden(string detail) => new(StatusCodes.Status403Forbidden, detail);
+    public static ApiProblem Conflict(string detail) => new(StatusCodes.Status409Conflict, detail);
+    public static ApiProblem TooMany(string detail, int? retryAfterSeconds = null) =>
+        new(StatusCodes.Status429TooManyRequests, detail) { RetryAfterSeconds = retryAfterSeconds };
+}
+
+/// <summary>Writes <see cref="ApiProblem"/> and unreadable request bodies as problem+json.</summary>
+public sealed class ApiProblemHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var (status, detail, title) = exception switch
+        {
+            ApiProblem p => (p.Status, p.Message, p.Title),
+            // Malformed JSON, unknown fields, wrong types: the binder's message names the problem.
+            BadHttpRequestException b => (b.StatusCode, DescribeBadRequest(b), null),
+            _ => (0, null, null),
+        };
+        if (status == 0) return false;
+        if (exception is ApiProblem { RetryAfterSeconds: { } retry })
+            http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Detail = detail, Title = title },
+        });
+    }
+
+    private static string DescribeBadRequest(BadHttpRequestException e) =>
+        e.InnerException is System.Text.Json.JsonException json
+            ? $"The request body is not valid JSON for this endpoint: {json.Message}"
+            : e.Message;
+}

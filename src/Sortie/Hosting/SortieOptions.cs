@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Sortie.Hosting;
+
+/// <summary>
+/// The portal's settings. Each is read from a flat key (an environment variable such as
+/// SORTIE_DATA_DIR, or the same key in appsettings.json), so an operator configures Sortie
+/// without learning ASP.NET's section syntax.
+/// </summary>
+public sealed record SortieOptions
+{
+    public required string DataDir { get; init; }
+    public string? AdminPassword { get; init; }
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromHours(2);
+    public int MaxSessionsPerUser { get; init; } = 5;
+    /// <summary>Origins besides the portal's own that may open cookie-authenticated WebSockets.</summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
+    public string DatabasePath => Path.Combine(DataDir, "sortie.db");
+    public string SessionsDir => Path.Combine(DataDir, "sessions");
+
+    public static SortieOptions FromConfiguration(IConfiguration config)
+    {
+        var dataDir = config["SORTIE_DATA_DIR"] is { Length: > 0 } dir ? dir : "./data";
+        return new SortieOptions
+        {
+            DataDir = Path.GetFullPath(dataDir),
+            AdminPassword = config["SORTIE_ADMIN_PASSWORD"] is { Length: > 0 } pw ? pw : null,
+            SessionTimeout = ParseDuration(config["SORTIE_SESSION_TIMEOUT"], TimeSpan.FromHours(2), "SORTIE_SESSION_TIMEOUT"),
+            MaxSessionsPerUser = ParsePositiveInt(config["SORTIE_MAX_SESSIONS_PER_USER"], 5, "SORTIE_MAX_SESSIONS_PER_USER"),
+            AllowedOrigins = (config["SORTIE_ALLOWED_ORIGINS"] ?? "")
+                .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
+    }
+
+    /// <summary>Accepts "90s", "30m", "2h", "1d", a combination such as "1h30m", or a TimeSpan ("02:00:00").</summary>
+    public static TimeSpan ParseDuration(string? text, TimeSpan fallback, string key)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        text = text.Trim();
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && text.Contains(':')) return span;
+        var match = Regex.Match(text, @"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$", RegexOptions.IgnoreCase);
+        if (!match.Success || text.Length == 0)
+            throw new InvalidOperationException($"{key}: '{text}' is not a duration (use e.g. 90s, 30m, 2h, 1d).");
+        int Part(int i) => match.Groups[i].Success ? int.Parse(match.Groups[i].Value, CultureInfo.InvariantCulture) : 0;
+        var result = new TimeSpan(Part(1), Part(2), Part(3), Part(4));
+        return result > TimeSpan.Zero ? result
+            : throw new InvalidOperationException($"{key}: the duration must be more than zero.");
+    }
+
+    private static int ParsePositiveInt(string? text, int fallback, string key)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new InvalidOperationException($"{key}: '{text}' is not a positive whole number.");
+    }
+}

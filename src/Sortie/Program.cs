@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Scalar.AspNetCore;
+using Sortie.Apps;
+using Sortie.Auth;
+using Sortie.Data;
+using Sortie.Gateway;
+using Sortie.Hosting;
+using Sortie.Runners;
+using Sortie.Sessions;
+using Sortie.Ui;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
+    builder.WebHost.UseUrls("http://127.0.0.1:8080");
+
+var options = SortieOptions.FromConfiguration(builder.Configuration);
+var services = builder.Services;
+services.AddSingleton(options);
+services.AddSingleton(TimeProvider.System);
+services.AddDbContextFactory<SortieDb>(db => db.UseSqlite($"Data Source={options.DatabasePath}"));
+
+// JSON in snake_case; unknown fields and missing required ones are errors, not silently ignored.
+services.Configure<JsonOptions>(o => SortieJson.Configure(o.SerializerOptions));
+services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+services.AddProblemDetails();
+services.AddExceptionHandler<ApiProblemHandler>();
+services.AddOpenApi();
+
+builder.AddSortieAuth();
+services.AddSingleton<AppCatalog>();
+services.AddSingleton<ViewerRegistry>();
+services.AddSingleton<SessionManager>();
+services.AddHostedService<IdleReaper>();
+services.AddSingleton(new LocalRunnerOptions());
+services.AddSingleton<LocalRunner>();
+services.AddSingleton<ISessionRunner>(sp => sp.GetRequiredService<LocalRunner>());
+services.AddHostedService(sp => sp.GetRequiredService<LocalRunner>());
+builder.AddSortieUi();
+
+var app = builder.Build();
+await Seeder.PrepareDatabaseAsync(app.Services);
+await app.Services.GetRequiredService<SessionManager>().ReconcileAsync(CancellationToken.None);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapHealthEndpoints();
+app.MapAuthEndpoints();
+app.MapAppEndpoints();
+app.MapSessionEndpoints();
+app.MapGateway();
+app.MapSortieUi();
+
+app.Run();
+
+public partial class Program;

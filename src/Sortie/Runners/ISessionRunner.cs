@@ -1,0 +1,32 @@
+namespace Sortie.Runners;
+
+/// <summary>What a runner needs to start a session's desktop.</summary>
+public sealed record SessionLaunch(Guid SessionId, string Command, int Width, int Height, string DesktopName);
+
+/// <summary>A session's processes could not start, in words a user can read.</summary>
+public sealed class RunnerException(string reason) : Exception(reason);
+
+/// <summary>
+/// The engine that runs sessions' desktops: the local sandbox runner now, Kubernetes later.
+/// The rest of Sortie knows sessions only through this.
+/// </summary>
+public interface ISessionRunner
+{
+    /// <summary>Starts the desktop and returns once its VNC server answers. Throws <see cref="RunnerException"/>.</summary>
+    Task StartAsync(SessionLaunch launch, CancellationToken ct);
+
+    /// <summary>Ends every process of the session and removes its files. Safe to call twice.</summary>
+    Task StopAsync(Guid sessionId);
+
+    /// <summary>A fresh byte stream to the session's VNC server (RFB starts with the server's banner).</summary>
+    Task<Stream> ConnectAsync(Guid sessionId, CancellationToken ct);
+
+    /// <summary>Raised when a session's processes end without <see cref="StopAsync"/>: the reason in words.</summary>
+    event Action<Guid, string>? SessionExited;
+
+    /// <summary>Sessions whose processes this runner holds now.</summary>
+    IReadOnlyCollection<Guid> ActiveSessions { get; }
+
+    /// <summary>Null when the runner can start sessions; otherwise what is missing.</summary>
+    string? Problem();
+}

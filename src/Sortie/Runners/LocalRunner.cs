@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Sortie.Hosting;
+
+namespace Sortie.Runners;
+
+/// <summary>
+/// Runs each session in its own bubblewrap sandbox on this machine: a read-only system, private /tmp and
+/// home, no network, its own namespaces, and (when Sortie runs as root) its own unprivileged uid. Xvnc
+/// listens only on a Unix socket in the session's folder, mode 0600, so only the server can reach it.
+/// </summary>
+public sealed class LocalRunner : ISessionRunner, IHostedService
+{
+    private sealed record Sandbox(Process Process, string Folder, int Uid)
+    {
+        public bool Stopping { get; set; }
+        public string Socket => Path.Combine(Folder, "run", "vnc.sock");
+    }
+
+    private static readonly string InitScript = ReadInitScript();
+    private readonly ConcurrentDictionary<Guid, Sandbox> _sandboxes = new();
+    private readonly SortieOptions _options;
+    private readonly LocalRunnerOptions _runner;
+    private readonly ILogger<LocalRunner> _log;
+    private readonly bool _isRoot = geteuid() == 0;
+
+    public LocalRunner(SortieOptions options, LocalRunnerOptions runner, ILogger<LocalRunner> log)
+    {
+        _options = options;
+        _runner = runner;
+        _log = log;
+    }
+
+    public event Action<Guid, string>? SessionExited;
+    public IReadOnlyCollection<Guid> ActiveSessions => _sandboxes.Keys.ToArray();
+
+    public string? Problem()
+    {
+        string[] needed = _isRoot ? [_runner.Bubblewrap, _runner.Xvnc, _runner.Setpriv] : [_runner.Bubblewrap, _runner.Xvnc];
+        var missing = needed.Where(p => !File.Exists(p)).ToArray();
+        return missing.Length == 0 ? null : $"missing: {string.Join(", ", missing)} (run ./run.sh to install them)";
+    }
+
+    public async Task StartAsync(SessionLaunch launch, CancellationToken ct)
+    {
+        if (Problem() is { } problem) throw new RunnerException($"The local runner cannot start sessions: {problem}.");
+        var folder = Path.Combine(_options.SessionsDir, launch.SessionId.ToString("N"));
+        var uid = _isRoot ? AllocateUid() : (int)geteuid();
+        PrepareFolder(folder, uid);
+
+        var process = new Process { StartInfo = SandboxCommand(launch, folder, uid), EnableRaisingEvents = true };
+        var sandbox = new Sandbox(process, folder, uid);
+        if (!_sandboxes.TryAdd(launch.SessionId, sandbox)) throw new RunnerException("The session is already running.");
+        try
+        {
+            process.Start();
+            process.StandardInput.Close();
+            _ = WatchAsync(launch.SessionId, sandbox);
+            await WaitForVncAsync(sandbox, ct);
+            _log.LogInformation("Session {SessionId} started in sandbox pid {Pid} as uid {Uid}", launch.SessionId, process.Id, uid);
+        }
+        catch (Exception e)
+        {
+            await StopAsync(launch.SessionId);
+            if (e is RunnerException or OperationCanceledException) throw;
+            _log.LogError(e, "Session {SessionId} failed to start", launch.SessionId);
+            throw new RunnerException("The desktop could not be started.");
+        }
+    }
+
+    public async Task StopAsync(Guid sessionId)
+    {
+        if (!_sandboxes.TryRemove(sessionId, out var sandbox)) return;
+        sandbox.Stopping = true;
+        try
+        {
+            // The sandbox's pid namespace ends with its first process, taking every process inside along.
+            if (!sandbox.Process.HasExited) sandbox.Process.Kill(entireProcessTree: true);
+            await sandbox.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            _log.LogWarning("Session {SessionId}: sandbox did not exit promptly", sessionId);
+        }
+        finally
+        {
+            sandbox.Process.Dispose();
+            RemoveFolder(sandbox.Folder);
+        }
+    }
+
+    public async Task<Stream> ConnectAsync(Guid sessionId, CancellationToken ct)
+    {
+        if (!_sandboxes.TryGetValue(sessionId, out var sandbox)) throw new RunnerException("The session is not running.");
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(sandbox.Socket), ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    Task IHostedService.StartAsync(CancellationToken ct)
+    {
+        // Sandboxes die with the server (--die-with-parent), so any folder left here is from a past run.
+        if (Directory.Exists(_options.SessionsDir))
+            foreach (var dir in Directory.GetDirectories(_options.SessionsDir)) RemoveFolder(dir);
+        return Task.CompletedTask;
+    }
+
+    async Task IHostedService.StopAsync(CancellationToken ct) =>
+        await Task.WhenAll(_sandboxes.Keys.Select(StopAsync));
+
+    private ProcessStartInfo SandboxCommand(SessionLaunch launch, string folder, int uid)
+    {
+        var start = new ProcessStartInfo
+        {
+            FileName = _isRoot ? _runner.Setpriv : _runner.Bubblewrap,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = false,
+            RedirectStandardError = false,
+            UseShellExecute = false,
+        };
+        // Nothing of the server's environment (which may hold secrets) reaches the sandbox.
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        var args = start.ArgumentList;
+        if (_isRoot)
+            foreach (var a in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs", "--", _runner.Bubblewrap })
+                args.Add(a);
+        string[] bwrap =
+        [
+            "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--hostname", "sortie",
+            "--uid", "1000", "--gid", "1000",
+            "--ro-bind", "/usr", "/usr",
+            "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
+            "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--ro-bind", "/etc", "/etc",
+            "--proc", "/proc", "--dev", "/dev",
+            "--tmpfs", "/tmp",
+            "--bind", Path.Combine(folder, "home"), "/home/sortie",
+            "--bind", Path.Combine(folder, "run"), "/run/sortie",
+            "--ro-bind", Path.Combine(folder, "init.sh"), "/run/init.sh",
+            "--chdir", "/home/sortie",
+            "--clearenv",
+            "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+            "--setenv", "HOME", "/home/sortie",
+            "--setenv", "USER", "sortie",
+            "--setenv", "LANG", "C.UTF-8",
+            "--setenv", "SORTIE_GEOMETRY", $"{launch.Width}x{launch.Height}",
+            "--setenv", "SORTIE_DESKTOP_NAME", launch.DesktopName,
+            "--setenv", "SORTIE_APP_COMMAND", launch.Command,
+            "/bin/bash", "/run/init.sh",
+        ];
+        foreach (var a in bwrap) args.Add(a);
+        return start;
+    }
+
+    private static void PrepareFolder(string folder, int uid)
+    {
+        RemoveFolder(folder);
+        Directory.CreateDirectory(Path.Combine(folder, "home"));
+        Directory.CreateDirectory(Path.Combine(folder, "run"));
+        File.WriteAllText(Path.Combine(folder, "init.sh"), InitScript);
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(Path.Combine(folder, "init.sh"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        if (geteuid() == 0)
+            foreach (var path in new[] { folder, Path.Combine(folder, "home"), Path.Combine(folder, "run"), Path.Combine(folder, "init.sh") })
+                if (chown(path, uid, uid) != 0) throw new RunnerException("The session's folder could not be prepared.");
+    }
+
+    private async Task WaitForVncAsync(Sandbox sandbox, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_runner.StartTimeout);
+        while (true)
+        {
+            if (sandbox.Process.HasExited) throw new RunnerException("The desktop exited while starting.");
+            if (File.Exists(sandbox.Socket) && await AnswersRfbAsync(sandbox.Socket, timeout.Token)) return;
+            try { await Task.Delay(20, timeout.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new RunnerException($"The desktop did not start within {_runner.StartTimeout.TotalSeconds:0} s.");
+            }
+        }
+    }
+
+    private static async Task<bool> AnswersRfbAsync(string socketPath, CancellationToken ct)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct);
+            await using var stream = new NetworkStream(socket);
+            var banner = new byte[12];
+            await stream.ReadExactlyAsync(banner, ct);
+            return banner.AsSpan().StartsWith("RFB 003."u8);
+        }
+        catch (Exception e) when (e is SocketException or IOException or EndOfStreamException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WatchAsync(Guid sessionId, Sandbox sandbox)
+    {
+        await sandbox.Process.WaitForExitAsync();
+        if (sandbox.Stopping) return;
+        var exit = Path.Combine(sandbox.Folder, "run", "exit");
+        var reason = File.Exists(exit) && File.ReadAllText(exit).Trim() == "app exited"
+            ? "The application exited."
+            : "The desktop stopped unexpectedly.";
+        _log.LogInformation("Session {SessionId} ended by itself: {Reason}", sessionId, reason);
+        await StopAsync(sessionId);
+        SessionExited?.Invoke(sessionId, reason);
+    }
+
+    private int AllocateUid()
+    {
+        var used = _sandboxes.Values.Select(s => s.Uid).ToHashSet();
+        var uid = _runner.FirstSandboxUid;
+        while (used.Contains(uid)) uid++;
+        return uid;
+    }
+
+    private static void RemoveFolder(string folder)
+    {
+        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+        catch (IOException) { } // A last process may still hold a file; the next start sweeps it.
+    }
+
+    private static string ReadInitScript()
+    {
+        using var stream = typeof(LocalRunner).Assembly.GetManifestResourceStream("Sortie.Runners.sandbox-init.sh")
+            ?? throw new InvalidOperationException("sandbox-init.sh is not embedded.");
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern uint geteuid();
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int chown(string path, int owner, int group);
+}

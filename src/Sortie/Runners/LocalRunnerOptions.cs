@@ -1,0 +1,11 @@
+namespace Sortie.Runners;
+
+public sealed record LocalRunnerOptions
+{
+    public string Bubblewrap { get; init; } = "/usr/bin/bwrap";
+    public string Setpriv { get; init; } = "/usr/bin/setpriv";
+    public string Xvnc { get; init; } = "/usr/bin/Xvnc";
+    /// <summary>When the server runs as root, each session gets its own uid from here upward.</summary>
+    public int FirstSandboxUid { get; init; } = 2_000_000;
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
+}

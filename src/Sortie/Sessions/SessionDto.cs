@@ -1,0 +1,29 @@
+using Sortie.Data;
+
+namespace Sortie.Sessions;
+
+public sealed record CreateSessionRequest(Guid AppId, int? Width = null, int? Height = null);
+
+/// <summary>A session as the API and the UI show it.</summary>
+public sealed record SessionDto(
+    Guid Id,
+    Guid AppId,
+    string AppName,
+    string AppIcon,
+    LaunchType LaunchType,
+    StreamProtocol? Protocol,
+    Guid OwnerId,
+    string OwnerUsername,
+    SessionStatus Status,
+    string? Reason,
+    int Width,
+    int Height,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? EndedAt,
+    string WebsocketUrl)
+{
+    public static SessionDto From(Session s) => new(
+        s.Id, s.AppId, s.App.Name, s.App.Icon, s.App.LaunchType, s.App.Protocol, s.OwnerId, s.Owner.Username,
+        s.Status, s.EndReason, s.Width, s.Height, s.CreatedAt, s.StartedAt, s.EndedAt, $"/ws/sessions/{s.Id}");
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Sortie.Auth;
+using Sortie.Data;
+using Sortie.Gateway;
+using Sortie.Hosting;
+using Sortie.Runners;
+
+namespace Sortie.Sessions;
+
+/// <summary>
+/// A session's life: launch (quota, then the runner), reading it as the caller may, and its end
+/// (asked for, idle, or its processes gone), which always disconnects its viewers.
+/// </summary>
+public sealed class SessionManager(
+    IDbContextFactory<SortieDb> dbs,
+    ISessionRunner runner,
+    ViewerRegistry viewers,
+    SortieOptions options,
+    TimeProvider clock,
+    ILogger<SessionManager> log)
+{
+    public const int MinWidth = 320, MinHeight = 240, MaxWidth = 3840, MaxHeight = 2160;
+    public const int DefaultWidth = 1280, DefaultHeight = 800;
+
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _launchLocks = new();
+    private readonly ConcurrentDictionary<Guid, Task> _starting = new();
+
+    /// <summary>Raised after a session is created, starts, fails or ends.</summary>
+    public event Action<Guid>? Changed;
+
+    public async Task<SessionDto> LaunchAsync(Caller caller, CreateSessionRequest request, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var app = await db.Apps.SingleOrDefaultAsync(a => a.Id == request.AppId, ct)
+            ?? throw ApiProblem.NotFound("There is no app with this id.");
+        var command = app switch
+        {
+            { LaunchType: LaunchType.Url } => throw ApiProblem.BadRequest(
+                $"'{app.Name}' is a link: open {app.Url} in the browser; it needs no session."),
+            { LaunchType: LaunchType.Container, Protocol: StreamProtocol.Vnc, Command: { Length: > 0 } c } => c,
+            _ => throw ApiProblem.BadRequest($"'{app.Name}' cannot be launched by this server yet."),
+        };
+        var width = RequireInRange(request.Width ?? DefaultWidth, MinWidth, MaxWidth, "width");
+        var height = RequireInRange(request.Height ?? DefaultHeight, MinHeight, MaxHeight, "height");
+
+        // One launch at a time per user, so two concurrent requests cannot both slip under the quota.
+        var gate = _launchLocks.GetOrAdd(caller.Id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        Session session;
+        try
+        {
+            if (!caller.IsAdmin)
+            {
+                var live = await db.Sessions.CountAsync(s => s.OwnerId == caller.Id
+                    && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running), ct);
+                if (live >= options.MaxSessionsPerUser)
+                    throw ApiProblem.TooMany($"You already run {live} sessions, the most allowed. End one to start another.");
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            session = new Session
+            {
+                AppId = app.Id, OwnerId = caller.Id, Width = width, Height = height, CreatedAt = now, LastViewerAt = now,
+            };
+            db.Sessions.Add(session);
+            await db.SaveChangesAsync(ct);
+        }
+        finally { gate.Release(); }
+
+        var launch = new SessionLaunch(session.Id, command, width, height, app.Name);
+        _starting[session.Id] = Task.Run(() => StartAsync(launch));
+        Changed?.Invoke(session.Id);
+        return await GetAsync(caller, session.Id, ct);
+    }
+
+    /// <summary>The caller's live sessions; an admin with <paramref name="everyone"/> sees all live sessions.</summary>
+    public async Task<IReadOnlyList<SessionDto>> ListAsync(Caller caller, bool everyone, CancellationToken ct)
+    {
+        if (everyone && !caller.IsAdmin) throw ApiProblem.Forbidden("Only admins may list everyone's sessions.");
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var sessions = await Query(db)
+            .Where(s => s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)
+            .Where(s => everyone || s.OwnerId == caller.Id)
+            .OrderByDescending(s => s.CreatedAt)
+            .ToListAsync(ct);
+        return sessions.Select(SessionDto.From).ToList();
+    }
+
+    /// <summary>A session the caller may reach; anyone else learns nothing (404).</summary>
+    public async Task<SessionDto> GetAsync(Caller caller, Guid id, CancellationToken ct) =>
+        SessionDto.From((await FindAsync(caller, id, ct)).Session);
+
+    /// <summary>The session and how the caller reaches it; 404 when they may not.</summary>
+    public async Task<(Session Session, AccessVia Via)> FindAsync(Caller caller, Guid id, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var session = await Query(db).SingleOrDefaultAsync(s => s.Id == id, ct);
+        var via = session is null ? AccessVia.None : SessionAccess.Of(caller, session);
+        return via == AccessVia.None ? throw ApiProblem.NotFound("There is no such session.") : (session!, via);
+    }
+
+    /// <summary>Ends a session at its owner's or an admin's request.</summary>
+    public async Task TerminateAsync(Caller caller, Guid id, CancellationToken ct)
+    {
+        var (session, via) = await FindAsync(caller, id, ct);
+        if (!SessionAccess.CanManage(via)) throw ApiProblem.Forbidden("Only the session's owner or an admin may end it.");
+        if (session.IsLive) await EndAsync(id, SessionStatus.Terminated, $"Ended by {caller.Username}.");
+    }
+
+    /// <summary>Ends every live session of a user (their account is being deleted).</summary>
+    public async Task EndAllOfAsync(Guid ownerId, string reason)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var ids = await db.Sessions.Where(s => s.OwnerId == ownerId
+            && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)).Select(s => s.Id).ToListAsync();
+        foreach (var id in ids) await EndAsync(id, SessionStatus.Terminated, reason);
+    }
+
+    /// <summary>
+    /// Marks a session ended, stops its processes and closes every viewer. Marking comes first, so a
+    /// viewer racing to connect finds it ended; ending twice is harmless.
+    /// </summary>
+    public async Task EndAsync(Guid id, SessionStatus status, string reason)
+    {
+        await using (var db = await dbs.CreateDbContextAsync())
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var changed = await db.Sessions
+                .Where(s => s.Id == id && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, status).SetProperty(x => x.EndReason, reason)
+                    .SetProperty(x => x.EndedAt, now));
+            if (changed > 0) log.LogInformation("Session {SessionId} {Status}: {Reason}", id, status, reason);
+        }
+        viewers.Close(id, CloseReason.SessionEnded);
+        await runner.StopAsync(id);
+        Changed?.Invoke(id);
+    }
+
+    /// <summary>Records that a session has a viewer now, or just lost its last one: the idle clock restarts.</summary>
+    public async Task TouchAsync(Guid id)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Sessions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.LastViewerAt, now));
+    }
+
+    /// <summary>Ends running sessions that nobody has watched for the configured timeout.</summary>
+    public async Task EndIdleAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.SessionTimeout;
+        var idle = await db.Sessions.Where(s => s.Status == SessionStatus.Running && s.LastViewerAt < cutoff)
+            .Select(s => s.Id).ToListAsync(ct);
+        foreach (var id in idle.Where(id => viewers.Count(id) == 0))
+            await EndAsync(id, SessionStatus.Terminated, "Ended after being idle with no viewer.");
+    }
+
+    /// <summary>
+    /// At start-up: sessions this runner no longer holds are over (the local runner's sandboxes die with
+    /// the server), and the runner's own end-of-session reports are wired in.
+    /// </summary>
+    public async Task ReconcileAsync(CancellationToken ct)
+    {
+        runner.SessionExited += (id, reason) => _ = EndAsync(id, SessionStatus.Terminated, reason);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var held = runner.ActiveSessions.ToHashSet();
+        var orphans = await db.Sessions.Where(s => s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)
+            .Select(s => s.Id).ToListAsync(ct);
+        foreach (var id in orphans.Where(id => !held.Contains(id)))
+            await EndAsync(id, SessionStatus.Terminated, "The server restarted; the session's processes were gone.");
+    }
+
+    /// <summary>Waits for a launch in progress (tests and graceful shutdown use it).</summary>
+    public Task WaitForStartAsync(Guid id) => _starting.TryGetValue(id, out var task) ? task : Task.CompletedTask;
+
+    private async Task StartAsync(SessionLaunch launch)
+    {
+        try
+        {
+            await runner.StartAsync(launch, CancellationToken.None);
+            await using var db = await dbs.CreateDbContextAsync();
+            var now = clock.GetUtcNow().UtcDateTime;
+            var started = await db.Sessions.Where(s => s.Id == launch.SessionId && s.Status == SessionStatus.Creating)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SessionStatus.Running)
+                    .SetProperty(x => x.StartedAt, now).SetProperty(x => x.LastViewerAt, now));
+            // Terminated while it was starting: the runner must not keep its processes.
+            if (started == 0) await runner.StopAsync(launch.SessionId);
+            Changed?.Invoke(launch.SessionId);
+        }
+        catch (Exception e)
+        {
+            var reason = e is RunnerException ? e.Message : "The session could not be started.";
+            if (e is not RunnerException) log.LogError(e, "Session {SessionId} failed to start", launch.SessionId);
+            await EndAsync(launch.SessionId, SessionStatus.Failed, reason);
+        }
+        finally { _starting.TryRemove(launch.SessionId, out _); }
+    }
+
+    private static IQueryable<Session> Query(SortieDb db) => db.Sessions.AsNoTracking().Include(s => s.App).Include(s => s.Owner);
+
+    private static int RequireInRange(int value, int min, int max, string name) =>
+        value >= min && value <= max ? value
+            : throw ApiProblem.BadRequest($"The {name} must be between {min} and {max} pixels.");
+}
