@@ -12,7 +12,8 @@ public static class Seeder
     public static async Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken ct = default)
     {
         var options = services.GetRequiredService<SortieOptions>();
-        Directory.CreateDirectory(options.DataDir);
+        // The database and the keys are the server's alone.
+        Directory.CreateDirectory(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using var db = await services.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContextAsync(ct);
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())

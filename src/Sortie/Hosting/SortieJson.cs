@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Sortie.Hosting;
 
-/// <summary>The API's JSON: snake_case names and enum values, strict about what it accepts.</summary>
+/// <summary>The API's JSON: snake_case names and enum values, strict about what it accepts, every field always written.</summary>
 public static class SortieJson
 {
     public static void Configure(JsonSerializerOptions o)
@@ -13,7 +13,6 @@ public static class SortieJson
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         o.RespectRequiredConstructorParameters = true;
         o.RespectNullableAnnotations = true;
-        o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
     }
 
     public static readonly JsonSerializerOptions Options = Create();

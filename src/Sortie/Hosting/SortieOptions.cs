@@ -17,15 +17,28 @@ public sealed record SortieOptions
     /// <summary>Origins besides the portal's own that may open cookie-authenticated WebSockets.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
+    /// <summary>
+    /// Where sessions' folders (home, VNC socket) live. A sandbox's own uid must be able to reach its
+    /// folder, so when the server runs as root they cannot sit in the private data dir (or under a 0700
+    /// home): they go to /run/sortie, one folder per data dir so that servers never touch each other's.
+    /// </summary>
+    public required string SessionsDir { get; init; }
+
     public string DatabasePath => Path.Combine(DataDir, "sortie.db");
-    public string SessionsDir => Path.Combine(DataDir, "sessions");
+
+    public string SessionFolder(Guid sessionId) => Path.Combine(SessionsDir, sessionId.ToString("N"));
 
     public static SortieOptions FromConfiguration(IConfiguration config)
     {
-        var dataDir = config["SORTIE_DATA_DIR"] is { Length: > 0 } dir ? dir : "./data";
+        var dataDir = Path.GetFullPath(config["SORTIE_DATA_DIR"] is { Length: > 0 } dir ? dir : "./data");
         return new SortieOptions
         {
-            DataDir = Path.GetFullPath(dataDir),
+            DataDir = dataDir,
+            SessionsDir = config["SORTIE_RUNTIME_DIR"] is { Length: > 0 } runtime ? Path.GetFullPath(runtime)
+                : Environment.UserName == "root"
+                    ? Path.Combine("/run/sortie", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                        System.Text.Encoding.UTF8.GetBytes(dataDir)))[..16])
+                    : Path.Combine(dataDir, "sessions"),
             AdminPassword = config["SORTIE_ADMIN_PASSWORD"] is { Length: > 0 } pw ? pw : null,
             SessionTimeout = ParseDuration(config["SORTIE_SESSION_TIMEOUT"], TimeSpan.FromHours(2), "SORTIE_SESSION_TIMEOUT"),
             MaxSessionsPerUser = ParsePositiveInt(config["SORTIE_MAX_SESSIONS_PER_USER"], 5, "SORTIE_MAX_SESSIONS_PER_USER"),

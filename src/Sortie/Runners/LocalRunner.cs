@@ -18,6 +18,9 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         public string Socket => Path.Combine(Folder, "run", "vnc.sock");
     }
 
+    private const string DefaultRuntimeRoot = "/run/sortie";
+    private const UnixFileMode TraverseOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private static readonly string InitScript = ReadInitScript();
     private readonly ConcurrentDictionary<Guid, Sandbox> _sandboxes = new();
     private readonly SortieOptions _options;
@@ -39,14 +42,20 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     {
         string[] needed = _isRoot ? [_runner.Bubblewrap, _runner.Xvnc, _runner.Setpriv] : [_runner.Bubblewrap, _runner.Xvnc];
         var missing = needed.Where(p => !File.Exists(p)).ToArray();
-        return missing.Length == 0 ? null : $"missing: {string.Join(", ", missing)} (run ./run.sh to install them)";
+        if (missing.Length > 0) return $"missing: {string.Join(", ", missing)} (run ./run.sh to install them)";
+        // Sandboxes run as other uids, which must be able to pass through every folder above their own.
+        if (_isRoot)
+            for (var dir = Directory.GetParent(_options.SessionsDir); dir is not null; dir = dir.Parent)
+                if (dir.Exists && (dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+                    return $"sandboxes cannot reach {_options.SessionsDir}: {dir.FullName} is closed to other users (set SORTIE_RUNTIME_DIR)";
+        return null;
     }
 
     public async Task StartAsync(SessionLaunch launch, CancellationToken ct)
     {
         if (Problem() is { } problem) throw new RunnerException($"The local runner cannot start sessions: {problem}.");
-        var folder = Path.Combine(_options.SessionsDir, launch.SessionId.ToString("N"));
-        var uid = _isRoot ? AllocateUid() : (int)geteuid();
+        var folder = _options.SessionFolder(launch.SessionId);
+        var uid = _isRoot ? AllocateUid(launch.SessionId) : (int)geteuid();
         PrepareFolder(folder, uid);
 
         var process = new Process { StartInfo = SandboxCommand(launch, folder, uid), EnableRaisingEvents = true };
@@ -111,11 +120,19 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         // Sandboxes die with the server (--die-with-parent), so any folder left here is from a past run.
         if (Directory.Exists(_options.SessionsDir))
             foreach (var dir in Directory.GetDirectories(_options.SessionsDir)) RemoveFolder(dir);
+        // A sandbox's uid passes through to its own folder but cannot list the others.
+        Directory.CreateDirectory(_options.SessionsDir);
+        File.SetUnixFileMode(_options.SessionsDir, TraverseOnly);
+        var parent = Path.GetDirectoryName(_options.SessionsDir);
+        if (parent == DefaultRuntimeRoot) File.SetUnixFileMode(parent, TraverseOnly);
         return Task.CompletedTask;
     }
 
-    async Task IHostedService.StopAsync(CancellationToken ct) =>
+    async Task IHostedService.StopAsync(CancellationToken ct)
+    {
         await Task.WhenAll(_sandboxes.Keys.Select(StopAsync));
+        try { Directory.Delete(_options.SessionsDir); } catch (IOException) { } // only when empty
+    }
 
     private ProcessStartInfo SandboxCommand(SessionLaunch launch, string folder, int uid)
     {
@@ -221,11 +238,16 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         SessionExited?.Invoke(sessionId, reason);
     }
 
-    private int AllocateUid()
+    /// <summary>
+    /// A uid of the session's own, drawn from its id, so that two servers on one machine (or one server
+    /// restarted while an old sandbox lingers) do not hand out the same uid.
+    /// </summary>
+    private int AllocateUid(Guid sessionId)
     {
         var used = _sandboxes.Values.Select(s => s.Uid).ToHashSet();
-        var uid = _runner.FirstSandboxUid;
-        while (used.Contains(uid)) uid++;
+        var offset = (int)(BitConverter.ToUInt32(sessionId.ToByteArray(), 12) % (uint)_runner.SandboxUidCount);
+        var uid = _runner.FirstSandboxUid + offset;
+        while (used.Contains(uid)) uid = _runner.FirstSandboxUid + (uid - _runner.FirstSandboxUid + 1) % _runner.SandboxUidCount;
         return uid;
     }
 

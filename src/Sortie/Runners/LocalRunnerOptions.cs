@@ -5,7 +5,8 @@ public sealed record LocalRunnerOptions
     public string Bubblewrap { get; init; } = "/usr/bin/bwrap";
     public string Setpriv { get; init; } = "/usr/bin/setpriv";
     public string Xvnc { get; init; } = "/usr/bin/Xvnc";
-    /// <summary>When the server runs as root, each session gets its own uid from here upward.</summary>
-    public int FirstSandboxUid { get; init; } = 2_000_000;
+    /// <summary>When the server runs as root, each session runs as its own uid in this range (unused by any account).</summary>
+    public int FirstSandboxUid { get; init; } = 2_000_000_000;
+    public int SandboxUidCount { get; init; } = 100_000_000;
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using Sortie.Auth;
+using Sortie.Apps;
+using Sortie.Data;
+using Sortie.Hosting;
+using Sortie.Sessions;
+
+namespace Sortie.Testing;
+
+/// <summary>One user's view of the API: an HttpClient carrying their bearer token, and typed helpers.</summary>
+public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
+{
+    public HttpClient Http { get; } = http;
+    public TokenPair? Tokens { get; } = tokens;
+    public UserDto User => Tokens?.User ?? throw new InvalidOperationException("Anonymous client.");
+
+    public async Task<T> GetAsync<T>(string path) => await ReadAsync<T>(await Http.GetAsync(path));
+
+    public Task<HttpResponseMessage> PostAsync(string path, object body) => Http.PostAsJsonAsync(path, body, SortieJson.Options);
+
+    public async Task<AppDto> AppAsync(string name) => (await GetAsync<List<AppDto>>("/api/apps")).Single(a => a.Name == name);
+
+    /// <summary>Launches the demo desktop and waits until it runs.</summary>
+    public async Task<SessionDto> LaunchDesktopAsync(int width = 640, int height = 480)
+    {
+        var app = await AppAsync("desktop");
+        var created = await ReadAsync<SessionDto>(await PostAsync("/api/sessions", new CreateSessionRequest(app.Id, width, height)));
+        return await WaitForStatusAsync(created.Id, SessionStatus.Running);
+    }
+
+    public async Task<SessionDto> WaitForStatusAsync(Guid id, SessionStatus status, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var session = await GetAsync<SessionDto>($"/api/sessions/{id}");
+            if (session.Status == status) return session;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Session {id} is {session.Status} ({session.Reason}), not {status}.");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Opens the gateway WebSocket for a session as this user (bearer token), as noVNC would.</summary>
+    public async Task<ClientWebSocket> ConnectAsync(Guid sessionId, Action<ClientWebSocketOptions>? configure = null)
+    {
+        var socket = NewSocket(configure);
+        try { await socket.ConnectAsync(GatewayUri(sessionId), CancellationToken.None); }
+        catch { socket.Dispose(); throw; }
+        return socket;
+    }
+
+    /// <summary>The HTTP status of an upgrade attempt: 101 when the gateway accepts, else its refusal.</summary>
+    public async Task<HttpStatusCode> UpgradeStatusAsync(Guid sessionId, Action<ClientWebSocketOptions>? configure = null)
+    {
+        using var socket = NewSocket(configure);
+        try { await socket.ConnectAsync(GatewayUri(sessionId), CancellationToken.None); }
+        catch (WebSocketException) { }
+        return socket.HttpStatusCode;
+    }
+
+    private ClientWebSocket NewSocket(Action<ClientWebSocketOptions>? configure)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.AddSubProtocol("binary");
+        socket.Options.CollectHttpResponseDetails = true;
+        if (Tokens is not null) socket.Options.SetRequestHeader("Authorization", $"Bearer {Tokens.AccessToken}");
+        configure?.Invoke(socket.Options);
+        return socket;
+    }
+
+    private Uri GatewayUri(Guid sessionId) =>
+        new UriBuilder(Http.BaseAddress!) { Scheme = "ws", Path = $"/ws/sessions/{sessionId}" }.Uri;
+
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}", null, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<T>(SortieJson.Options))!;
+    }
+
+    public void Dispose() => Http.Dispose();
+}

@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Sortie.Auth;
+using Sortie.Data;
+using Sortie.Hosting;
+using Xunit;
+
+namespace Sortie.Testing;
+
+/// <summary>
+/// A real Sortie server for one test class: Kestrel on a free loopback port, its own SQLite database and
+/// data dir, and the local runner starting real Xvnc sandboxes. Everything is removed on dispose.
+/// </summary>
+public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminPassword = "admin-password-for-tests";
+    private static int _users;
+
+    public string DataDir { get; } = Directory.CreateTempSubdirectory("sortie-test-").FullName;
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>Settings a test class may add (the same flat keys as the environment variables).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
+
+    public SortieServer() => UseKestrel(0);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("SORTIE_DATA_DIR", DataDir);
+        builder.UseSetting("SORTIE_ADMIN_PASSWORD", AdminPassword);
+        builder.UseSetting("urls", "http://127.0.0.1:0");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+    }
+
+    public virtual ValueTask InitializeAsync()
+    {
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseUri = new Uri(address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1"));
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Where the runner keeps a session's files (its home and VNC socket).</summary>
+    public string SessionFolder(Guid sessionId) => Services.GetRequiredService<SortieOptions>().SessionFolder(sessionId);
+
+    /// <summary>An HTTP client with no credentials.</summary>
+    public ApiClient Anonymous() => new(new HttpClient { BaseAddress = BaseUri }, null);
+
+    public Task<ApiClient> AdminAsync() => LoginAsync("admin", AdminPassword);
+
+    public async Task<ApiClient> LoginAsync(string username, string password)
+    {
+        var http = new HttpClient { BaseAddress = BaseUri };
+        var response = await http.PostAsJsonAsync("/api/auth/login", new LoginRequest(username, password), SortieJson.Options);
+        response.EnsureSuccessStatusCode();
+        var pair = (await response.Content.ReadFromJsonAsync<TokenPair>(SortieJson.Options))!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", pair.AccessToken);
+        return new ApiClient(http, pair);
+    }
+
+    /// <summary>A new account (created by the admin) and a client logged in as it.</summary>
+    public async Task<ApiClient> NewUserAsync(UserRole role = UserRole.User, string? name = null)
+    {
+        name ??= $"{(role == UserRole.Admin ? "boss" : "user")}{Interlocked.Increment(ref _users)}";
+        var password = $"{name}-password";
+        using var admin = await AdminAsync();
+        var created = await admin.Http.PostAsJsonAsync("/api/admin/users", new CreateUserRequest(name, password, role), SortieJson.Options);
+        created.EnsureSuccessStatusCode();
+        return await LoginAsync(name, password);
+    }
+}

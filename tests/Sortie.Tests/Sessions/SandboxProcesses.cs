@@ -1,0 +1,60 @@
+namespace Sortie.Tests.Sessions;
+
+/// <summary>Reads /proc to find a session's sandbox: the bwrap process bound to its folder, and all below it.</summary>
+public static class SandboxProcesses
+{
+    public sealed record Proc(int Pid, int ParentPid, int Uid, string Command);
+
+    public static IReadOnlyList<Proc> Of(string sessionFolder)
+    {
+        var all = All();
+        var roots = all.Where(p => p.Command.Contains(sessionFolder)).Select(p => p.Pid).ToHashSet();
+        var tree = new HashSet<int>(roots);
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var p in all)
+                if (!tree.Contains(p.Pid) && tree.Contains(p.ParentPid)) grew = tree.Add(p.Pid);
+        }
+        return all.Where(p => tree.Contains(p.Pid)).ToList();
+    }
+
+    /// <summary>The sandbox's processes once one matching <paramref name="expected"/> runs (an app starts just after its display).</summary>
+    public static async Task<IReadOnlyList<Proc>> WaitForAsync(string sessionFolder, string expected)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50))
+        {
+            var procs = Of(sessionFolder);
+            if (procs.Any(p => p.Command.StartsWith(expected)) || DateTime.UtcNow > deadline) return procs;
+        }
+    }
+
+    public static bool IsAlive(int pid)
+    {
+        var stat = $"/proc/{pid}/stat";
+        // A zombie has exited: it only waits for its parent to read its status.
+        return File.Exists(stat) && !ReadOrEmpty(stat).Split(')').Last().TrimStart().StartsWith('Z');
+    }
+
+    public static string NetworkNamespace(int pid) => new FileInfo($"/proc/{pid}/ns/net").LinkTarget ?? "";
+
+    private static List<Proc> All()
+    {
+        var list = new List<Proc>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            var status = ReadOrEmpty($"{dir}/status");
+            var cmd = ReadOrEmpty($"{dir}/cmdline").Replace('\0', ' ').Trim();
+            if (status.Length == 0) continue;
+            int Field(string name) => int.Parse(status.Split('\n').First(l => l.StartsWith(name)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+            list.Add(new Proc(pid, Field("PPid:"), Field("Uid:"), cmd));
+        }
+        return list;
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try { return File.ReadAllText(path); } catch (IOException) { return ""; } catch (UnauthorizedAccessException) { return ""; }
+    }
+}
