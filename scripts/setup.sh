@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the sandbox, the VNC server, the demo desktop, and the browser for the browser tests.
-packages=(bubblewrap tigervnc-standalone-server openbox xterm chromium fonts-dejavu-core util-linux procps)
+packages=(bubblewrap tigervnc-standalone-server openbox xterm chromium fonts-dejavu-core fonts-noto-color-emoji util-linux procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -159,6 +159,9 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
             "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
             "--ro-bind", "/etc", "/etc",
+            // The sandbox's own accounts: it learns no host user names, and its user is called sortie.
+            "--ro-bind", Path.Combine(folder, "passwd"), "/etc/passwd",
+            "--ro-bind", Path.Combine(folder, "group"), "/etc/group",
             "--proc", "/proc", "--dev", "/dev",
             "--tmpfs", "/tmp",
             "--bind", Path.Combine(folder, "home"), "/home/sortie",
@@ -185,10 +188,13 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         Directory.CreateDirectory(Path.Combine(folder, "home"));
         Directory.CreateDirectory(Path.Combine(folder, "run"));
         File.WriteAllText(Path.Combine(folder, "init.sh"), InitScript);
+        File.WriteAllText(Path.Combine(folder, "passwd"), "root:x:0:0::/:/usr/sbin/nologin\nsortie:x:1000:1000:Sortie:/home/sortie:/bin/bash\n");
+        File.WriteAllText(Path.Combine(folder, "group"), "root:x:0:\nsortie:x:1000:\n");
         File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(Path.Combine(folder, "init.sh"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
         if (geteuid() == 0)
-            foreach (var path in new[] { folder, Path.Combine(folder, "home"), Path.Combine(folder, "run"), Path.Combine(folder, "init.sh") })
+            foreach (var path in new[] { folder, Path.Combine(folder, "home"), Path.Combine(folder, "run"), Path.Combine(folder, "init.sh"),
+                         Path.Combine(folder, "passwd"), Path.Combine(folder, "group") })
                 if (chown(path, uid, uid) != 0) throw new RunnerException("The session's folder could not be prepared.");
     }
 

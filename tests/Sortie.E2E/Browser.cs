@@ -1,0 +1,42 @@
+using Microsoft.Playwright;
+
+namespace Sortie.E2E;
+
+/// <summary>Debian's Chromium driven by Playwright (never a downloaded browser: there is no internet here).</summary>
+public sealed class Browser : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    private IPlaywright? _playwright;
+    public IBrowser Chromium { get; private set; } = null!;
+
+    /// <summary>Screenshots for review land beside the test output, in screenshots/.</summary>
+    public static string ScreenshotDir { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+
+    public async ValueTask InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // This machine has no network: keep Chromium from reaching for Google's services.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync(Uri baseUri)
+    {
+        var context = await Chromium.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUri.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Chromium is not null) await Chromium.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
