@@ -1,9 +1,12 @@
+using Sortie.Hosting;
+
 namespace Sortie.Sessions;
 
 /// <summary>Ends sessions left without a viewer for longer than SORTIE_SESSION_TIMEOUT.</summary>
-public sealed class IdleReaper(SessionManager sessions, ILogger<IdleReaper> log) : BackgroundService
+public sealed class IdleReaper(SessionManager sessions, SortieOptions options, ILogger<IdleReaper> log) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    /// <summary>Checks often enough that a session outlives its timeout by half of it at most, and at least every 30 s.</summary>
+    public TimeSpan Interval => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, options.SessionTimeout.Ticks / 2));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

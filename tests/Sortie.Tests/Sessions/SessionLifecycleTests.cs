@@ -124,6 +124,6 @@ public sealed class SessionLifecycleTests(SortieServer server) : IClassFixture<S
 
         var ended = await user.WaitForStatusAsync(session.Id, SessionStatus.Terminated);
         Assert.False(string.IsNullOrEmpty(ended.Reason));
-        Assert.False(Directory.Exists(folder));
+        Assert.True(await Eventually.TrueAsync(() => !Directory.Exists(folder)), "The folder is still there.");
     }
 }
