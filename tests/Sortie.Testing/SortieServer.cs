@@ -21,13 +21,23 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
     public const string AdminPassword = "admin-password-for-tests";
     private static int _users;
 
-    public string DataDir { get; } = Directory.CreateTempSubdirectory("sortie-test-").FullName;
+    private readonly bool _ownsDataDir;
+
+    public string DataDir { get; }
     public Uri BaseUri { get; private set; } = null!;
 
     /// <summary>Settings a test class may add (the same flat keys as the environment variables).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
-    public SortieServer() => UseKestrel(0);
+    public SortieServer() : this(null) { }
+
+    /// <summary>A server on an existing data dir (a restart), which it then leaves in place.</summary>
+    public SortieServer(string? dataDir)
+    {
+        _ownsDataDir = dataDir is null;
+        DataDir = dataDir ?? Directory.CreateTempSubdirectory("sortie-test-").FullName;
+        UseKestrel(0);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -48,7 +58,8 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
+        if (_ownsDataDir)
+            try { Directory.Delete(DataDir, recursive: true); } catch (IOException) { }
         GC.SuppressFinalize(this);
     }
 
