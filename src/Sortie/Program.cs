@@ -2,14 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection;
 using Scalar.AspNetCore;
 using Sortie.Apps;
+using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Gateway;
 using Sortie.Hosting;
 using Sortie.Runners;
 using Sortie.Sessions;
+using Sortie.Sharing;
 using Sortie.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,7 +36,13 @@ builder.AddSortieAuth();
 services.AddSingleton<AppCatalog>();
 services.AddSingleton<ViewerRegistry>();
 services.AddSingleton<SessionManager>();
-services.AddHostedService<IdleReaper>();
+services.AddSingleton<SharingService>();
+services.AddSingleton<JoinLimiter>();
+services.AddSingleton<AuditLog>();
+services.AddHostedService<Housekeeper>();
+// Keys for cookies and sealed link tokens: in the data dir, never in the database.
+services.AddDataProtection().SetApplicationName("Sortie")
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "keys", "data-protection")));
 services.AddSingleton(new LocalRunnerOptions());
 services.AddSingleton<LocalRunner>();
 services.AddSingleton<ISessionRunner>(sp => sp.GetRequiredService<LocalRunner>());
@@ -57,6 +66,8 @@ app.MapHealthEndpoints();
 app.MapAuthEndpoints();
 app.MapAppEndpoints();
 app.MapSessionEndpoints();
+app.MapShareEndpoints();
+app.MapAuditEndpoints();
 app.MapGateway();
 app.MapSortieUi();
 

@@ -31,7 +31,11 @@ public sealed class Browser : IAsyncLifetime
         {
             BaseURL = baseUri.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        // The browser's own complaints (a failed circuit, a script error) go to the test's output.
+        page.Console += (_, m) => { if (m.Type is "error" or "warning") TestContext.Current.TestOutputHelper?.WriteLine($"browser {m.Type}: {m.Text}"); };
+        page.PageError += (_, e) => TestContext.Current.TestOutputHelper?.WriteLine($"browser page error: {e}");
+        return page;
     }
 
     public async ValueTask DisposeAsync()

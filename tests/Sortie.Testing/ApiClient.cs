@@ -6,6 +6,7 @@ using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Hosting;
 using Sortie.Sessions;
+using Sortie.Sharing;
 
 namespace Sortie.Testing;
 
@@ -42,6 +43,18 @@ public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
             await Task.Delay(50);
         }
     }
+
+    public async Task<ShareDto> InviteAsync(Guid sessionId, string username, SharePermission permission = SharePermission.ReadOnly) =>
+        await ReadAsync<ShareDto>(await PostAsync($"/api/sessions/{sessionId}/shares", new CreateShareRequest(username, Permission: permission)));
+
+    public async Task<ShareDto> CreateLinkAsync(Guid sessionId, SharePermission permission = SharePermission.ReadOnly,
+        int? maxUses = null, long? expiresIn = null) =>
+        await ReadAsync<ShareDto>(await PostAsync($"/api/sessions/{sessionId}/shares",
+            new CreateShareRequest(LinkShare: true, Permission: permission, ExpiresIn: expiresIn, MaxUses: maxUses)));
+
+    /// <summary>Joins through a share link, as its <c>share_url</c> gives it ("/join/{token}").</summary>
+    public Task<HttpResponseMessage> JoinAsync(string shareUrl) =>
+        PostAsync("/api/sessions/shares/join", new JoinRequest(shareUrl[SharingService.JoinPath.Length..]));
 
     /// <summary>Opens the gateway WebSocket for a session as this user (bearer token), as noVNC would.</summary>
     public async Task<ClientWebSocket> ConnectAsync(Guid sessionId, Action<ClientWebSocketOptions>? configure = null)

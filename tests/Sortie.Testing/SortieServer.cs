@@ -31,8 +31,8 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     public SortieServer() : this(null) { }
 
-    /// <summary>A server on an existing data dir (a restart), which it then leaves in place.</summary>
-    public SortieServer(string? dataDir)
+    /// <summary>A server on an existing data dir (see <see cref="RestartedServer"/>).</summary>
+    protected SortieServer(string? dataDir)
     {
         _ownsDataDir = dataDir is null;
         DataDir = dataDir ?? Directory.CreateTempSubdirectory("sortie-test-").FullName;
@@ -92,3 +92,6 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
         return await LoginAsync(name, password);
     }
 }
+
+/// <summary>A server started on an existing data dir, as after a restart; it leaves the data dir in place.</summary>
+public sealed class RestartedServer(string dataDir) : SortieServer(dataDir);

@@ -26,7 +26,7 @@ public static class AuthEndpoints
 
         auth.MapPost("/logout", async (LogoutRequest? body, AuthService service, HttpContext http, CancellationToken ct) =>
         {
-            await service.LogoutAsync(Caller.From(http.User).Id, body?.RefreshToken, ct);
+            await service.LogoutAsync(Caller.From(http).Id, body?.RefreshToken, ct);
             await AuthSetup.SignOutCookieAsync(http);
             return TypedResults.NoContent();
         }).RequireAuthorization()
@@ -34,7 +34,7 @@ public static class AuthEndpoints
 
         auth.MapGet("/me", (HttpContext http) =>
         {
-            var c = Caller.From(http.User);
+            var c = Caller.From(http);
             return TypedResults.Ok(new UserDto(c.Id, c.Username, c.Role.ToString().ToLowerInvariant()));
         }).RequireAuthorization().WithSummary("Who am I.");
 
@@ -48,7 +48,7 @@ public static class AuthEndpoints
             .WithSummary("List users.");
         users.MapDelete("/{id:guid}", async (Guid id, UserAdmin admin, HttpContext http, CancellationToken ct) =>
         {
-            await admin.DeleteAsync(Caller.From(http.User), id, ct);
+            await admin.DeleteAsync(Caller.From(http), id, ct);
             return TypedResults.NoContent();
         }).WithSummary("Delete a user and end their sessions.");
     }

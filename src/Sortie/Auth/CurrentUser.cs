@@ -7,6 +7,11 @@ namespace Sortie.Auth;
 public sealed record Caller(Guid Id, string Username, UserRole Role)
 {
     public bool IsAdmin => Role == UserRole.Admin;
+    /// <summary>Where the request came from, for the audit log and per-address limits.</summary>
+    public string? Address { get; init; }
+
+    /// <summary>The authenticated caller of an HTTP request, with its address.</summary>
+    public static Caller From(HttpContext http) => From(http.User) with { Address = http.Connection.RemoteIpAddress?.ToString() };
 
     public static Caller From(ClaimsPrincipal principal) =>
         TryFrom(principal) ?? throw new InvalidOperationException("The request is not authenticated.");

@@ -10,7 +10,8 @@ namespace Sortie.Auth;
 public sealed record CreateUserRequest(string Username, string Password, UserRole Role = UserRole.User);
 
 /// <summary>Admins create, list and delete accounts. Usernames are lower-case, so "Alice" and "alice" are one.</summary>
-public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPasswordHasher<User> hasher, SessionManager sessions)
+public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPasswordHasher<User> hasher, SessionManager sessions,
+    Gateway.ViewerRegistry viewers)
 {
     public const int MinPasswordLength = 8;
 
@@ -40,7 +41,10 @@ public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPassword
         return (await db.Users.AsNoTracking().OrderBy(u => u.Username).ToListAsync(ct)).Select(UserDto.From).ToList();
     }
 
-    /// <summary>Deletes an account after ending its sessions. An admin cannot delete themselves (someone must remain).</summary>
+    /// <summary>
+    /// Deletes an account after ending its sessions; the shares it held go with it, and its live connections
+    /// to others' sessions close. An admin cannot delete themselves (someone must remain).
+    /// </summary>
     public async Task DeleteAsync(Caller caller, Guid id, CancellationToken ct)
     {
         if (id == caller.Id) throw ApiProblem.BadRequest("You cannot delete your own account.");
@@ -49,6 +53,7 @@ public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPassword
         await sessions.EndAllOfAsync(id, "The owner's account was deleted.");
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);
+        viewers.CloseUser(id, Gateway.CloseReason.AccessRevoked);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,31}$")]

@@ -9,6 +9,8 @@ public sealed class SortieDb(DbContextOptions<SortieDb> options) : DbContext(opt
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<App> Apps => Set<App>();
     public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<Share> Shares => Set<Share>();
+    public DbSet<AuditEvent> Audit => Set<AuditEvent>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -40,6 +42,21 @@ public sealed class SortieDb(DbContextOptions<SortieDb> options) : DbContext(opt
             e.HasOne(s => s.Owner).WithMany().HasForeignKey(s => s.OwnerId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(s => new { s.OwnerId, s.Status });
             e.HasIndex(s => s.Status);
+        });
+        model.Entity<Share>(e =>
+        {
+            e.HasOne(s => s.Session).WithMany().HasForeignKey(s => s.SessionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(s => s.User).WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            // Revoking a link takes the access of everyone who joined through it.
+            e.HasOne(s => s.ViaLink).WithMany().HasForeignKey(s => s.ViaLinkId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(s => new { s.SessionId, s.UserId }).IsUnique();
+            e.HasIndex(s => s.TokenHash).IsUnique();
+            e.HasIndex(s => s.UserId);
+        });
+        model.Entity<AuditEvent>(e =>
+        {
+            e.HasIndex(a => a.SessionId);
+            e.HasIndex(a => a.At);
         });
     }
 

@@ -18,11 +18,11 @@ public static class GatewayEndpoint
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
                 ViewerRegistry viewers, SortieOptions options, ILoggerFactory logs) =>
         {
-            var caller = Caller.From(http.User);
+            var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
             if (AuthSetup.ByCookie(http) && !OriginAllowed(http, options))
                 throw ApiProblem.Forbidden("WebSocket connections with a cookie must come from this portal's own pages.");
-            var (session, _) = await sessions.FindAsync(caller, SessionEndpoints.ParseId(id), http.RequestAborted);
+            var (session, access) = await sessions.FindAsync(caller, SessionEndpoints.ParseId(id), http.RequestAborted);
             if (session.Status != SessionStatus.Running)
                 throw ApiProblem.Conflict($"The session is {session.Status.ToString().ToLowerInvariant()}, not running.");
             if (!http.WebSockets.IsWebSocketRequest)
@@ -39,14 +39,15 @@ public static class GatewayEndpoint
             {
                 var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
                 using var socket = await http.WebSockets.AcceptWebSocketAsync(subprotocol);
-                using var viewer = new LiveViewer(session.Id, caller.Id, caller.Username);
+                using var viewer = new LiveViewer(session.Id, caller.Id, caller.Username, access);
                 viewers.Add(viewer);
                 try
                 {
                     await sessions.TouchAsync(session.Id);
-                    // It may have ended between the check above and joining the registry.
-                    if ((await sessions.FindAsync(caller, session.Id, http.RequestAborted)).Session.Status != SessionStatus.Running)
-                        viewer.Close(CloseReason.SessionEnded);
+                    // Access may have changed between the check above and joining the registry.
+                    var now = await sessions.FindAccessAsync(caller, session.Id, http.RequestAborted);
+                    if (now != access) viewer.Close(now.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
+                    if (!await sessions.IsRunningAsync(session.Id)) viewer.Close(CloseReason.SessionEnded);
                     await RfbRelay.RunAsync(socket, upstream, viewer, logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
                 }
                 finally

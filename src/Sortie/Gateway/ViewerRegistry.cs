@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sortie.Sessions;
 
 namespace Sortie.Gateway;
 
@@ -11,8 +12,8 @@ public sealed record CloseReason(int Code, string Text)
     public static readonly CloseReason ServerStopping = new(4003, "server stopping");
 }
 
-/// <summary>One browser (or API client) watching a session through the gateway.</summary>
-public sealed class LiveViewer(Guid sessionId, Guid userId, string username) : IDisposable
+/// <summary>One browser (or API client) watching a session through the gateway, and the access it stands on.</summary>
+public sealed class LiveViewer(Guid sessionId, Guid userId, string username, SessionAccess access) : IDisposable
 {
     private readonly CancellationTokenSource _closed = new();
 
@@ -20,6 +21,11 @@ public sealed class LiveViewer(Guid sessionId, Guid userId, string username) : I
     public Guid SessionId { get; } = sessionId;
     public Guid UserId { get; } = userId;
     public string Username { get; } = username;
+    public SessionAccess Access { get; } = access;
+    /// <summary>The share this connection depends on, if any: revoking or changing it closes the connection.</summary>
+    public Guid? ShareId => Access.ShareId;
+    /// <summary>The link behind the share, for users who joined through one.</summary>
+    public Guid? LinkId => Access.LinkId;
     public DateTime ConnectedAt { get; } = DateTime.UtcNow;
     /// <summary>Set when the server ends the connection; the pump sends it as the close frame.</summary>
     public CloseReason? ClosedBy { get; private set; }
@@ -62,6 +68,12 @@ public sealed class ViewerRegistry
         _bySession.TryGetValue(sessionId, out var viewers) ? viewers.Values.ToArray() : [];
 
     public int Count(Guid sessionId) => _bySession.TryGetValue(sessionId, out var viewers) ? viewers.Count : 0;
+
+    /// <summary>Closes a user's connections to every session (their account is gone).</summary>
+    public void CloseUser(Guid userId, CloseReason reason)
+    {
+        foreach (var sessionId in _bySession.Keys) Close(sessionId, reason, v => v.UserId == userId);
+    }
 
     /// <summary>Closes the session's connections that match, all of them by default.</summary>
     public int Close(Guid sessionId, CloseReason reason, Func<LiveViewer, bool>? which = null)

@@ -84,9 +84,13 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         sandbox.Stopping = true;
         try
         {
-            // The sandbox's pid namespace ends with its first process, taking every process inside along.
+            // bwrap's child is the init of the sandbox's pid namespace; the kernel kills every process inside
+            // before that init finishes exiting, so once it has, nothing of the session runs any more.
+            var init = ChildrenOf(sandbox.Process);
             if (!sandbox.Process.HasExited) sandbox.Process.Kill(entireProcessTree: true);
             await sandbox.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            for (var deadline = DateTime.UtcNow.AddSeconds(5); init.Any(IsRunning) && DateTime.UtcNow < deadline;)
+                await Task.Delay(10);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
@@ -255,6 +259,23 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         var uid = _runner.FirstSandboxUid + offset;
         while (used.Contains(uid)) uid = _runner.FirstSandboxUid + (uid - _runner.FirstSandboxUid + 1) % _runner.SandboxUidCount;
         return uid;
+    }
+
+    private static int[] ChildrenOf(Process process)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{process.Id}/task/{process.Id}/children")
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException) { return []; }
+    }
+
+    /// <summary>Whether a process still runs; a zombie has exited and only waits to be reaped.</summary>
+    private static bool IsRunning(int pid)
+    {
+        try { return !File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].TrimStart().StartsWith('Z'); }
+        catch (IOException) { return false; }
     }
 
     private static void RemoveFolder(string folder)

@@ -4,7 +4,7 @@ namespace Sortie.Sessions;
 
 public sealed record CreateSessionRequest(Guid AppId, int? Width = null, int? Height = null);
 
-/// <summary>A session as the API and the UI show it.</summary>
+/// <summary>A session as the API and the UI show it. The share fields tell a shared user how they reach it.</summary>
 public sealed record SessionDto(
     Guid Id,
     Guid AppId,
@@ -21,9 +21,13 @@ public sealed record SessionDto(
     DateTime CreatedAt,
     DateTime? StartedAt,
     DateTime? EndedAt,
-    string WebsocketUrl)
+    string WebsocketUrl,
+    bool IsShared,
+    SharePermission? SharePermission,
+    Guid? ShareId)
 {
-    public static SessionDto From(Session s) => new(
+    public static SessionDto From(Session s, SessionAccess access) => new(
         s.Id, s.AppId, s.App.Name, s.App.Icon, s.App.LaunchType, s.App.Protocol, s.OwnerId, s.Owner.Username,
-        s.Status, s.EndReason, s.Width, s.Height, s.CreatedAt, s.StartedAt, s.EndedAt, $"/ws/sessions/{s.Id}");
+        s.Status, s.EndReason, s.Width, s.Height, s.CreatedAt, s.StartedAt, s.EndedAt, $"/ws/sessions/{s.Id}",
+        access.IsShared, access.IsShared ? access.Permission : null, access.ShareId);
 }

@@ -57,7 +57,7 @@ public sealed class SessionManager(
                 if (live >= options.MaxSessionsPerUser)
                     throw ApiProblem.TooMany($"You already run {live} sessions, the most allowed. End one to start another.");
             }
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = Now;
             session = new Session
             {
                 AppId = app.Id, OwnerId = caller.Id, Width = width, Height = height, CreatedAt = now, LastViewerAt = now,
@@ -83,27 +83,54 @@ public sealed class SessionManager(
             .Where(s => everyone || s.OwnerId == caller.Id)
             .OrderByDescending(s => s.CreatedAt)
             .ToListAsync(ct);
-        return sessions.Select(SessionDto.From).ToList();
+        var full = new SessionAccess(AccessVia.Owner, SharePermission.ReadWrite, null);
+        return sessions.Select(s => SessionDto.From(s, s.OwnerId == caller.Id ? full : full with { Via = AccessVia.Admin })).ToList();
+    }
+
+    /// <summary>Live sessions others share with the caller, newest first, each with how the caller reaches it.</summary>
+    public async Task<IReadOnlyList<SessionDto>> ListSharedAsync(Caller caller, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var grants = await SessionAccess.Grants(db, Now)
+            .Where(g => g.UserId == caller.Id && (g.Session.Status == SessionStatus.Creating || g.Session.Status == SessionStatus.Running))
+            .Include(g => g.Session).ThenInclude(s => s.App)
+            .Include(g => g.Session).ThenInclude(s => s.Owner)
+            .Include(g => g.ViaLink)
+            .AsNoTracking().ToListAsync(ct);
+        return grants.OrderByDescending(g => g.CreatedAt).Select(g => SessionDto.From(g.Session, new SessionAccess(
+            g.ViaLinkId is null ? AccessVia.Share : AccessVia.Link, g.ViaLink?.Permission ?? g.Permission, g.Id, g.ViaLinkId))).ToList();
     }
 
     /// <summary>A session the caller may reach; anyone else learns nothing (404).</summary>
-    public async Task<SessionDto> GetAsync(Caller caller, Guid id, CancellationToken ct) =>
-        SessionDto.From((await FindAsync(caller, id, ct)).Session);
+    public async Task<SessionDto> GetAsync(Caller caller, Guid id, CancellationToken ct)
+    {
+        var (session, access) = await FindAsync(caller, id, ct);
+        return SessionDto.From(session, access);
+    }
 
     /// <summary>The session and how the caller reaches it; 404 when they may not.</summary>
-    public async Task<(Session Session, AccessVia Via)> FindAsync(Caller caller, Guid id, CancellationToken ct)
+    public async Task<(Session Session, SessionAccess Access)> FindAsync(Caller caller, Guid id, CancellationToken ct)
+    {
+        var (session, access) = await TryFindAsync(caller, id, ct);
+        return access.CanSee ? (session!, access) : throw ApiProblem.NotFound("There is no such session.");
+    }
+
+    /// <summary>How the caller reaches a session (<see cref="SessionAccess.None"/> when they do not).</summary>
+    public async Task<SessionAccess> FindAccessAsync(Caller caller, Guid id, CancellationToken ct) =>
+        (await TryFindAsync(caller, id, ct)).Access;
+
+    private async Task<(Session? Session, SessionAccess Access)> TryFindAsync(Caller caller, Guid id, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var session = await Query(db).SingleOrDefaultAsync(s => s.Id == id, ct);
-        var via = session is null ? AccessVia.None : SessionAccess.Of(caller, session);
-        return via == AccessVia.None ? throw ApiProblem.NotFound("There is no such session.") : (session!, via);
+        return (session, session is null ? SessionAccess.None : await SessionAccess.OfAsync(db, caller, session, Now, ct));
     }
 
     /// <summary>Ends a session at its owner's or an admin's request.</summary>
     public async Task TerminateAsync(Caller caller, Guid id, CancellationToken ct)
     {
-        var (session, via) = await FindAsync(caller, id, ct);
-        if (!SessionAccess.CanManage(via)) throw ApiProblem.Forbidden("Only the session's owner or an admin may end it.");
+        var (session, access) = await FindAsync(caller, id, ct);
+        if (!access.CanManage) throw ApiProblem.Forbidden("Only the session's owner or an admin may end it.");
         if (session.IsLive) await EndAsync(id, SessionStatus.Terminated, $"Ended by {caller.Username}.");
     }
 
@@ -117,23 +144,30 @@ public sealed class SessionManager(
     }
 
     /// <summary>
-    /// Marks a session ended, stops its processes and closes every viewer. Marking comes first, so a
-    /// viewer racing to connect finds it ended; ending twice is harmless.
+    /// Marks a session ended, removes its shares and links, stops its processes and closes every viewer.
+    /// Marking comes first, so a viewer racing to connect finds it ended; ending twice is harmless.
     /// </summary>
     public async Task EndAsync(Guid id, SessionStatus status, string reason)
     {
         await using (var db = await dbs.CreateDbContextAsync())
         {
-            var now = clock.GetUtcNow().UtcDateTime;
+            var now = Now;
             var changed = await db.Sessions
                 .Where(s => s.Id == id && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running))
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, status).SetProperty(x => x.EndReason, reason)
                     .SetProperty(x => x.EndedAt, now));
+            await db.Shares.Where(s => s.SessionId == id).ExecuteDeleteAsync();
             if (changed > 0) log.LogInformation("Session {SessionId} {Status}: {Reason}", id, status, reason);
         }
         viewers.Close(id, CloseReason.SessionEnded);
         await runner.StopAsync(id);
         Changed?.Invoke(id);
+    }
+
+    public async Task<bool> IsRunningAsync(Guid id)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        return await db.Sessions.AnyAsync(s => s.Id == id && s.Status == SessionStatus.Running);
     }
 
     /// <summary>Records that a session has a viewer now, or just lost its last one: the idle clock restarts.</summary>
@@ -195,6 +229,8 @@ public sealed class SessionManager(
         }
         finally { _starting.TryRemove(launch.SessionId, out _); }
     }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     private static IQueryable<Session> Query(SortieDb db) => db.Sessions.AsNoTracking().Include(s => s.App).Include(s => s.Owner);
 

@@ -15,7 +15,7 @@ public sealed class RestartTests : IDisposable
         TokenPair tokens;
         SessionDto session;
         IReadOnlyList<SandboxProcesses.Proc> sandbox;
-        await using (var first = new SortieServer(_dataDir))
+        await using (var first = new RestartedServer(_dataDir))
         {
             await first.InitializeAsync();
             using var user = await first.NewUserAsync(name: "restarter");
@@ -25,7 +25,7 @@ public sealed class RestartTests : IDisposable
         }
         Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p.Pid), $"{p.Command} outlived the server"));
 
-        await using var second = new SortieServer(_dataDir);
+        await using var second = new RestartedServer(_dataDir);
         await second.InitializeAsync();
         using var again = second.Anonymous();
         again.Http.DefaultRequestHeaders.Authorization = new("Bearer", tokens.AccessToken);

@@ -1,0 +1,29 @@
+using Sortie.Sessions;
+using Sortie.Sharing;
+
+namespace Sortie.Hosting;
+
+/// <summary>
+/// The periodic chores: ending sessions idle past SORTIE_SESSION_TIMEOUT, and sweeping expired share
+/// links. (Access checks never wait for the sweep: an expired link grants nothing even before it runs.)
+/// </summary>
+public sealed class Housekeeper(SessionManager sessions, SharingService sharing, SortieOptions options, ILogger<Housekeeper> log)
+    : BackgroundService
+{
+    /// <summary>Often enough that a session outlives its timeout by half of it at most, and at least every 30 s.</summary>
+    public TimeSpan Interval => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, options.SessionTimeout.Ticks / 2));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await sessions.EndIdleAsync(stoppingToken);
+                await sharing.SweepExpiredLinksAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Housekeeping failed"); }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Sortie.Audit;
+using Sortie.Auth;
+using Sortie.Data;
+using Sortie.Gateway;
+using Sortie.Hosting;
+using Sortie.Sessions;
+
+namespace Sortie.Sharing;
+
+/// <summary>
+/// Owners (and admins) share running desktop sessions by invite or by link; users join links and
+/// leave shares. Every change is audited, and takes effect on live connections at once.
+/// </summary>
+public sealed class SharingService(
+    IDbContextFactory<SortieDb> dbs,
+    SessionManager sessions,
+    ViewerRegistry viewers,
+    AuditLog audit,
+    JoinLimiter joinLimiter,
+    IDataProtectionProvider protection,
+    TimeProvider clock)
+{
+    public const string JoinPath = "/join/";
+    private const string BadLink = "This link does not work: it may be wrong, revoked, expired or used up.";
+    private readonly IDataProtector _sealer = protection.CreateProtector("Sortie.Sharing.LinkToken");
+
+    /// <summary>Raised after a session's shares change (created, changed, revoked, joined, left or expired).</summary>
+    public event Action<Guid>? Changed;
+
+    public async Task<ShareDto> CreateAsync(Caller caller, Guid sessionId, CreateShareRequest request, CancellationToken ct)
+    {
+        var session = await ManagedSessionAsync(caller, sessionId, ct);
+        var byUser = request.Username is not null;
+        var byLink = request.LinkShare == true;
+        if (byUser == byLink)
+            throw ApiProblem.BadRequest("Give either a username to invite, or \"link_share\": true for a link (not both).");
+        if (!Enum.IsDefined(request.Permission)) throw ApiProblem.BadRequest("The permission must be read_only or read_write.");
+        if (byUser && (request.ExpiresIn is not null || request.ExpiresAt is not null || request.MaxUses is not null))
+            throw ApiProblem.BadRequest("expires_in, expires_at and max_uses apply to links only.");
+        var expiresAt = byLink ? LinkExpiry(request) : null;
+        if (request.MaxUses is < 1) throw ApiProblem.BadRequest("max_uses must be at least 1.");
+        EnsureShareable(session);
+
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var share = new Share
+        {
+            SessionId = session.Id, Permission = request.Permission, CreatedAt = Now,
+            CreatedById = caller.Id, CreatedByName = caller.Username,
+        };
+        string? token = null;
+        if (byUser)
+        {
+            var username = request.Username!.Trim().ToLowerInvariant();
+            var user = await db.Users.SingleOrDefaultAsync(u => u.Username == username, ct)
+                ?? throw ApiProblem.NotFound($"There is no user named '{username}'.");
+            if (user.Id == caller.Id) throw ApiProblem.BadRequest("You cannot share a session with yourself.");
+            if (user.Id == session.OwnerId) throw ApiProblem.BadRequest($"'{username}' owns this session and always has full access.");
+            if (await db.Shares.AnyAsync(s => s.SessionId == session.Id && s.UserId == user.Id, ct))
+                throw AlreadyShared(username);
+            share.Kind = ShareKind.User;
+            share.UserId = user.Id;
+            share.User = user;
+        }
+        else
+        {
+            token = Tokens.NewOpaqueToken();
+            share.Kind = ShareKind.Link;
+            share.TokenHash = Tokens.Hash(token);
+            share.TokenSealed = _sealer.Protect(token);
+            share.ExpiresAt = expiresAt;
+            share.MaxUses = request.MaxUses;
+        }
+        db.Shares.Add(share);
+        audit.Add(db, AuditActions.ShareCreated, caller, session.Id, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException) when (byUser) { throw AlreadyShared(share.User!.Username); } // a concurrent invite won
+        Changed?.Invoke(session.Id);
+        return ToDto(share, share.User?.Username, token);
+    }
+
+    /// <summary>The session's live shares, newest first: invites, links, and users who joined through a link.</summary>
+    public async Task<IReadOnlyList<ShareDto>> ListAsync(Caller caller, Guid sessionId, CancellationToken ct)
+    {
+        await ManagedSessionAsync(caller, sessionId, ct);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = Now;
+        var shares = await db.Shares.AsNoTracking().Include(s => s.User).Include(s => s.ViaLink)
+            .Where(s => s.SessionId == sessionId)
+            .Where(s => s.ExpiresAt == null || s.ExpiresAt > now)
+            .Where(s => s.ViaLinkId == null || s.ViaLink!.ExpiresAt == null || s.ViaLink.ExpiresAt > now)
+            .ToListAsync(ct);
+        return shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+            .Select(s => ToDto(s, s.User?.Username, s.TokenSealed is null ? null : _sealer.Unprotect(s.TokenSealed)))
+            .ToList();
+    }
+
+    /// <summary>Changes a share's permission; its live viewers reconnect with the new one.</summary>
+    public async Task<ShareDto> ChangeAsync(Caller caller, Guid sessionId, Guid shareId, ChangeShareRequest request, CancellationToken ct)
+    {
+        await ManagedSessionAsync(caller, sessionId, ct);
+        if (!Enum.IsDefined(request.Permission)) throw ApiProblem.BadRequest("The permission must be read_only or read_write.");
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var share = await FindShareAsync(db, sessionId, shareId, ct);
+        if (share.ViaLinkId is not null)
+            throw ApiProblem.Conflict("This user joined through a link and has the link's permission: change the link instead.");
+        var before = share.Permission;
+        share.Permission = request.Permission;
+        if (before != share.Permission)
+            audit.Add(db, AuditActions.ShareChanged, caller, sessionId, share.Id, share.User?.Username ?? "link",
+                $"{PermissionName(before)} -> {PermissionName(share.Permission)}");
+        await db.SaveChangesAsync(ct);
+        if (before != share.Permission)
+        {
+            viewers.Close(sessionId, CloseReason.PermissionChanged, v => v.ShareId == share.Id || v.LinkId == share.Id);
+            Changed?.Invoke(sessionId);
+        }
+        return ToDto(share, share.User?.Username, share.TokenSealed is null ? null : _sealer.Unprotect(share.TokenSealed));
+    }
+
+    /// <summary>Revokes a share; a link takes with it the access of everyone who joined through it.</summary>
+    public async Task RevokeAsync(Caller caller, Guid sessionId, Guid shareId, CancellationToken ct)
+    {
+        await ManagedSessionAsync(caller, sessionId, ct);
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var share = await FindShareAsync(db, sessionId, shareId, ct);
+        db.Shares.Remove(share);
+        audit.Add(db, AuditActions.ShareRevoked, caller, sessionId, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
+        await db.SaveChangesAsync(ct);
+        viewers.Close(sessionId, CloseReason.AccessRevoked, v => v.ShareId == share.Id || v.LinkId == share.Id);
+        Changed?.Invoke(sessionId);
+    }
+
+    /// <summary>
+    /// Joins a session through a link. Every way a link can fail answers the same 404. A join takes one of
+    /// the link's uses atomically; joining again, or holding access already, takes none.
+    /// </summary>
+    public async Task<SessionDto> JoinAsync(Caller caller, string? token, CancellationToken ct)
+    {
+        if (!joinLimiter.TryAcquire(caller.Id, caller.Address))
+            throw ApiProblem.TooMany("Too many attempts to join. Wait a minute and try again.", 60);
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 128) throw ApiProblem.NotFound(BadLink);
+        var hash = Tokens.Hash(token.Trim());
+        var now = Now;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var link = await db.Shares.AsNoTracking().Include(s => s.Session)
+            .SingleOrDefaultAsync(s => s.Kind == ShareKind.Link && s.TokenHash == hash, ct);
+        if (link is null || !link.Session.IsLive || link.ExpiresAt <= now) throw ApiProblem.NotFound(BadLink);
+
+        // The owner and admins have access already; so may the caller, by invite or an earlier join.
+        var current = await sessions.FindAccessAsync(caller, link.SessionId, ct);
+        if (current.CanSee) return await sessions.GetAsync(caller, link.SessionId, ct);
+
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var taken = await db.Shares
+                .Where(s => s.Id == link.Id && (s.MaxUses == null || s.Uses < s.MaxUses) && (s.ExpiresAt == null || s.ExpiresAt > now))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Uses, x => x.Uses + 1), ct);
+            if (taken == 0) throw ApiProblem.NotFound(BadLink);
+            var joined = new Share
+            {
+                SessionId = link.SessionId, Kind = ShareKind.User, UserId = caller.Id, ViaLinkId = link.Id,
+                Permission = link.Permission, CreatedAt = now, CreatedById = link.CreatedById, CreatedByName = link.CreatedByName,
+            };
+            db.Shares.Add(joined);
+            audit.Add(db, AuditActions.ShareJoined, caller, link.SessionId, joined.Id, caller.Username, PermissionName(link.Permission));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // The same user joined twice at once: the other request won, and this one takes no use.
+                await tx.RollbackAsync(ct);
+            }
+        }
+        Changed?.Invoke(link.SessionId);
+        return await sessions.GetAsync(caller, link.SessionId, ct);
+    }
+
+    /// <summary>A shared user removes a session from their own list, giving up their access.</summary>
+    public async Task LeaveAsync(Caller caller, Guid sessionId, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var share = await db.Shares.SingleOrDefaultAsync(s => s.SessionId == sessionId && s.UserId == caller.Id, ct)
+            ?? throw ApiProblem.NotFound("This session is not shared with you.");
+        db.Shares.Remove(share);
+        audit.Add(db, AuditActions.ShareLeft, caller, sessionId, share.Id, caller.Username);
+        await db.SaveChangesAsync(ct);
+        viewers.Close(sessionId, CloseReason.AccessRevoked, v => v.ShareId == share.Id);
+        Changed?.Invoke(sessionId);
+    }
+
+    /// <summary>Removes links past their expiry, with the access they gave, and disconnects those viewers.</summary>
+    public async Task SweepExpiredLinksAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = Now;
+        var expired = await db.Shares.Where(s => s.Kind == ShareKind.Link && s.ExpiresAt != null && s.ExpiresAt <= now).ToListAsync(ct);
+        if (expired.Count == 0) return;
+        foreach (var link in expired)
+        {
+            db.Shares.Remove(link);
+            audit.Add(db, AuditActions.ShareExpired, null, link.SessionId, link.Id, "link", PermissionName(link.Permission));
+        }
+        await db.SaveChangesAsync(ct);
+        foreach (var link in expired)
+        {
+            viewers.Close(link.SessionId, CloseReason.AccessRevoked, v => v.LinkId == link.Id);
+            Changed?.Invoke(link.SessionId);
+        }
+    }
+
+    public static string PermissionName(SharePermission p) => p == SharePermission.ReadWrite ? "read_write" : "read_only";
+
+    private async Task<Session> ManagedSessionAsync(Caller caller, Guid sessionId, CancellationToken ct)
+    {
+        var (session, access) = await sessions.FindAsync(caller, sessionId, ct);
+        return access.CanManage ? session
+            : throw ApiProblem.Forbidden("Only the session's owner or an admin may manage its shares.");
+    }
+
+    private static void EnsureShareable(Session session)
+    {
+        if (session.App.LaunchType != LaunchType.Container)
+            throw ApiProblem.BadRequest($"'{session.App.Name}' is not a desktop app: only desktop (container) sessions can be shared.");
+        if (session.Status != SessionStatus.Running)
+            throw ApiProblem.Conflict($"The session is {session.Status.ToString().ToLowerInvariant()}: only a running session can be shared.");
+    }
+
+    private DateTime? LinkExpiry(CreateShareRequest request)
+    {
+        if (request.ExpiresIn is not null && request.ExpiresAt is not null)
+            throw ApiProblem.BadRequest("Give expires_in or expires_at, not both.");
+        if (request.ExpiresIn is { } seconds)
+            return seconds is >= 1 and <= 366L * 24 * 3600 ? Now.AddSeconds(seconds)
+                : throw ApiProblem.BadRequest("expires_in must be from 1 second to a year.");
+        if (request.ExpiresAt is { } at)
+            return at.UtcDateTime > Now ? at.UtcDateTime : throw ApiProblem.BadRequest("expires_at is in the past.");
+        return null;
+    }
+
+    private static async Task<Share> FindShareAsync(SortieDb db, Guid sessionId, Guid shareId, CancellationToken ct) =>
+        // A share of another session is not found here: never act on it.
+        await db.Shares.Include(s => s.User).SingleOrDefaultAsync(s => s.Id == shareId && s.SessionId == sessionId, ct)
+            ?? throw ApiProblem.NotFound("This session has no such share.");
+
+    private static ApiProblem AlreadyShared(string username) =>
+        ApiProblem.Conflict($"'{username}' already has access to this session; change their permission with PATCH instead.");
+
+    private static ShareDto ToDto(Share s, string? username, string? token) => new(
+        s.Id, s.SessionId, s.Kind, username, s.UserId, s.ViaLink?.Permission ?? s.Permission,
+        token is null ? null : JoinPath + token, s.CreatedAt, s.CreatedByName, s.ExpiresAt, s.MaxUses, s.Uses, s.ViaLinkId);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+}
