@@ -52,6 +52,10 @@ public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
         await ReadAsync<ShareDto>(await PostAsync($"/api/sessions/{sessionId}/shares",
             new CreateShareRequest(LinkShare: true, Permission: permission, ExpiresIn: expiresIn, MaxUses: maxUses)));
 
+    /// <summary>PATCHes a share's permission; the response is the server's answer, whatever it is.</summary>
+    public Task<HttpResponseMessage> ChangeShareAsync(Guid sessionId, Guid shareId, SharePermission permission) =>
+        Http.PatchAsJsonAsync($"/api/sessions/{sessionId}/shares/{shareId}", new ChangeShareRequest(permission), SortieJson.Options);
+
     /// <summary>Joins through a share link, as its <c>share_url</c> gives it ("/join/{token}").</summary>
     public Task<HttpResponseMessage> JoinAsync(string shareUrl) =>
         PostAsync("/api/sessions/shares/join", new JoinRequest(shareUrl[SharingService.JoinPath.Length..]));

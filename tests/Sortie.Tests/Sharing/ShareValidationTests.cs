@@ -106,8 +106,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
             new CreateShareRequest(alice.User.Username, Permission: SharePermission.ReadWrite)), HttpStatusCode.Conflict);
         Assert.Contains("PATCH", detail);
 
-        var changed = await ApiClient.ReadAsync<ShareDto>(await owner.Http.PatchAsJsonAsync(
-            $"/api/sessions/{session.Id}/shares/{share.Id}", new ChangeShareRequest(SharePermission.ReadWrite), Sortie.Hosting.SortieJson.Options));
+        var changed = await ApiClient.ReadAsync<ShareDto>(await owner.ChangeShareAsync(session.Id, share.Id, SharePermission.ReadWrite));
         Assert.Equal(SharePermission.ReadWrite, changed.Permission);
         Assert.Equal(SharePermission.ReadWrite, (await alice.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).SharePermission);
     }
@@ -156,8 +155,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
         var otherLink = await owner.CreateLinkAsync(other.Id);
 
         Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{otherLink.Id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.PatchAsJsonAsync($"/api/sessions/{session.Id}/shares/{otherLink.Id}",
-            new ChangeShareRequest(SharePermission.ReadWrite), Sortie.Hosting.SortieJson.Options)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.ChangeShareAsync(session.Id, otherLink.Id, SharePermission.ReadWrite)).StatusCode);
         var still = Assert.Single(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{other.Id}/shares"));
         Assert.Equal(SharePermission.ReadOnly, still.Permission);
     }
