@@ -44,6 +44,8 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("SORTIE_DATA_DIR", DataDir);
         builder.UseSetting("SORTIE_ADMIN_PASSWORD", AdminPassword);
         builder.UseSetting("urls", "http://127.0.0.1:0");
+        // A test server takes its sandboxes along when it goes (a restart test may say otherwise).
+        builder.UseSetting("SORTIE_STOP_SESSIONS_ON_EXIT", "true");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
@@ -69,6 +71,14 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An HTTP client with no credentials.</summary>
     public ApiClient Anonymous() => new(new HttpClient { BaseAddress = BaseUri }, null);
 
+    /// <summary>A client carrying tokens issued earlier (by this server or by one before a restart).</summary>
+    public ApiClient As(TokenPair tokens)
+    {
+        var http = new HttpClient { BaseAddress = BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
+        return new ApiClient(http, tokens);
+    }
+
     public Task<ApiClient> AdminAsync() => LoginAsync("admin", AdminPassword);
 
     public async Task<ApiClient> LoginAsync(string username, string password)
@@ -77,8 +87,8 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
         var response = await http.PostAsJsonAsync("/api/auth/login", new LoginRequest(username, password), SortieJson.Options);
         response.EnsureSuccessStatusCode();
         var pair = (await response.Content.ReadFromJsonAsync<TokenPair>(SortieJson.Options))!;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", pair.AccessToken);
-        return new ApiClient(http, pair);
+        http.Dispose();
+        return As(pair);
     }
 
     /// <summary>A new account (created by the admin) and a client logged in as it.</summary>
@@ -93,5 +103,12 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
     }
 }
 
-/// <summary>A server started on an existing data dir, as after a restart; it leaves the data dir in place.</summary>
-public sealed class RestartedServer(string dataDir) : SortieServer(dataDir);
+/// <summary>
+/// A server started on an existing data dir, as after a restart; it leaves the data dir in place. With
+/// <paramref name="sessionsOutliveIt"/> its sessions keep running when it stops, for the next server to resume.
+/// </summary>
+public sealed class RestartedServer(string dataDir, bool sessionsOutliveIt = false) : SortieServer(dataDir)
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+        sessionsOutliveIt ? [new("SORTIE_STOP_SESSIONS_ON_EXIT", "false")] : [];
+}

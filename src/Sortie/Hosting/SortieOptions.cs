@@ -16,6 +16,11 @@ public sealed record SortieOptions
     public int MaxSessionsPerUser { get; init; } = 5;
     /// <summary>Origins besides the portal's own that may open cookie-authenticated WebSockets.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+    /// <summary>
+    /// False (the default): sessions outlive a server restart or crash and are resumed at the next start, so an
+    /// upgrade interrupts nobody's desktop for more than a reconnect. True: sessions end with the server.
+    /// </summary>
+    public bool StopSessionsOnExit { get; init; }
 
     /// <summary>
     /// Where sessions' folders (home, VNC socket) live. A sandbox's own uid must be able to reach its
@@ -42,6 +47,7 @@ public sealed record SortieOptions
             AdminPassword = config["SORTIE_ADMIN_PASSWORD"] is { Length: > 0 } pw ? pw : null,
             SessionTimeout = ParseDuration(config["SORTIE_SESSION_TIMEOUT"], TimeSpan.FromHours(2), "SORTIE_SESSION_TIMEOUT"),
             MaxSessionsPerUser = ParsePositiveInt(config["SORTIE_MAX_SESSIONS_PER_USER"], 5, "SORTIE_MAX_SESSIONS_PER_USER"),
+            StopSessionsOnExit = ParseBool(config["SORTIE_STOP_SESSIONS_ON_EXIT"], "SORTIE_STOP_SESSIONS_ON_EXIT"),
             AllowedOrigins = (config["SORTIE_ALLOWED_ORIGINS"] ?? "")
                 .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
@@ -61,6 +67,13 @@ public sealed record SortieOptions
         return result > TimeSpan.Zero ? result
             : throw new InvalidOperationException($"{key}: the duration must be more than zero.");
     }
+
+    private static bool ParseBool(string? text, string key) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" or "0" or "no" => false,
+        "true" or "1" or "yes" => true,
+        _ => throw new InvalidOperationException($"{key}: '{text}' is not true or false."),
+    };
 
     private static int ParsePositiveInt(string? text, int fallback, string key)
     {

@@ -15,6 +15,12 @@ public interface ISessionRunner
     /// <summary>Starts the desktop and returns once its VNC server answers. Throws <see cref="RunnerException"/>.</summary>
     Task StartAsync(SessionLaunch launch, CancellationToken ct);
 
+    /// <summary>
+    /// Takes back a session whose processes outlived a server restart. False when they are gone or no longer
+    /// answer, and then nothing of the session is left running.
+    /// </summary>
+    Task<bool> ResumeAsync(Guid sessionId, CancellationToken ct);
+
     /// <summary>Ends every process of the session and removes its files. Safe to call twice.</summary>
     Task StopAsync(Guid sessionId);
 

@@ -19,10 +19,12 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     }
 
     private const string DefaultRuntimeRoot = "/run/sortie";
+    private const string PidFile = "sandbox.pid";
     private const UnixFileMode TraverseOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private static readonly string InitScript = ReadInitScript();
     private readonly ConcurrentDictionary<Guid, Sandbox> _sandboxes = new();
+    private readonly Dictionary<Guid, Task> _stops = new();
     private readonly SortieOptions _options;
     private readonly LocalRunnerOptions _runner;
     private readonly ILogger<LocalRunner> _log;
@@ -40,7 +42,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
 
     public string? Problem()
     {
-        string[] needed = _isRoot ? [_runner.Bubblewrap, _runner.Xvnc, _runner.Setpriv] : [_runner.Bubblewrap, _runner.Xvnc];
+        string[] needed = _isRoot ? [_runner.Setsid, _runner.Bubblewrap, _runner.Xvnc, _runner.Setpriv] : [_runner.Setsid, _runner.Bubblewrap, _runner.Xvnc];
         var missing = needed.Where(p => !File.Exists(p)).ToArray();
         if (missing.Length > 0) return $"missing: {string.Join(", ", missing)} (run ./run.sh to install them)";
         // Sandboxes run as other uids, which must be able to pass through every folder above their own.
@@ -65,6 +67,8 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         {
             process.Start();
             process.StandardInput.Close();
+            // Outside the sandbox's reach (only home/ and run/ are mounted in it): how a restarted server finds it.
+            File.WriteAllText(Path.Combine(folder, PidFile), $"{process.Id} {uid}");
             _ = WatchAsync(launch.SessionId, sandbox);
             await WaitForVncAsync(sandbox, ct);
             _log.LogInformation("Session {SessionId} started in sandbox pid {Pid} as uid {Uid}", launch.SessionId, process.Id, uid);
@@ -78,9 +82,38 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         }
     }
 
-    public async Task StopAsync(Guid sessionId)
+    public async Task<bool> ResumeAsync(Guid sessionId, CancellationToken ct)
     {
-        if (!_sandboxes.TryRemove(sessionId, out var sandbox)) return;
+        var folder = _options.SessionFolder(sessionId);
+        if (FindSandboxProcess(folder) is not var (process, uid)) return false;
+        var sandbox = new Sandbox(process, folder, uid);
+        if (!_sandboxes.TryAdd(sessionId, sandbox)) return true;
+        if (!await AnswersRfbAsync(sandbox.Socket, ct))
+        {
+            await StopAsync(sessionId);
+            return false;
+        }
+        _ = WatchAsync(sessionId, sandbox);
+        _log.LogInformation("Session {SessionId} resumed: sandbox pid {Pid} outlived the last server", sessionId, process.Id);
+        return true;
+    }
+
+    /// <summary>Stops a sandbox; a second caller (say, shutdown while a session ends) waits for the same stop.</summary>
+    public Task StopAsync(Guid sessionId)
+    {
+        lock (_stops)
+        {
+            if (_stops.TryGetValue(sessionId, out var stopping)) return stopping;
+            if (!_sandboxes.TryRemove(sessionId, out var sandbox)) return Task.CompletedTask;
+            var stop = Task.Run(() => StopSandboxAsync(sessionId, sandbox));
+            _stops[sessionId] = stop;
+            stop.ContinueWith(_ => { lock (_stops) _stops.Remove(sessionId); }, TaskScheduler.Default);
+            return stop;
+        }
+    }
+
+    private async Task StopSandboxAsync(Guid sessionId, Sandbox sandbox)
+    {
         sandbox.Stopping = true;
         try
         {
@@ -121,9 +154,16 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
 
     Task IHostedService.StartAsync(CancellationToken ct)
     {
-        // Sandboxes die with the server (--die-with-parent), so any folder left here is from a past run.
+        // Folders of sessions not resumed (ended while the server was away, or never to run again) go, with any
+        // process still running in them.
         if (Directory.Exists(_options.SessionsDir))
-            foreach (var dir in Directory.GetDirectories(_options.SessionsDir)) RemoveFolder(dir);
+            foreach (var dir in Directory.GetDirectories(_options.SessionsDir))
+            {
+                if (Guid.TryParseExact(Path.GetFileName(dir), "N", out var id) && _sandboxes.ContainsKey(id)) continue;
+                if (FindSandboxProcess(dir) is var (process, _))
+                    using (process) process.Kill(entireProcessTree: true);
+                RemoveFolder(dir);
+            }
         // A sandbox's uid passes through to its own folder but cannot list the others.
         Directory.CreateDirectory(_options.SessionsDir);
         File.SetUnixFileMode(_options.SessionsDir, TraverseOnly);
@@ -134,7 +174,15 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
 
     async Task IHostedService.StopAsync(CancellationToken ct)
     {
-        await Task.WhenAll(_sandboxes.Keys.Select(StopAsync));
+        if (!_options.StopSessionsOnExit)
+        {
+            if (!_sandboxes.IsEmpty)
+                _log.LogInformation("{Count} sessions keep running, to be resumed at the next start", _sandboxes.Count);
+            return;
+        }
+        Task[] stopping;
+        lock (_stops) stopping = [.. _sandboxes.Keys.Select(StopAsync), .. _stops.Values];
+        await Task.WhenAll(stopping);
         try { Directory.Delete(_options.SessionsDir); } catch (IOException) { } // only when empty
     }
 
@@ -142,7 +190,8 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     {
         var start = new ProcessStartInfo
         {
-            FileName = _isRoot ? _runner.Setpriv : _runner.Bubblewrap,
+            // A session of its own, so that a signal to the server's process group (Ctrl-C) leaves sandboxes be.
+            FileName = _runner.Setsid,
             RedirectStandardInput = true,
             RedirectStandardOutput = false,
             RedirectStandardError = false,
@@ -152,12 +201,13 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         var args = start.ArgumentList;
-        if (_isRoot)
-            foreach (var a in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs", "--", _runner.Bubblewrap })
+        if (!_isRoot) args.Add(_runner.Bubblewrap);
+        else
+            foreach (var a in new[] { _runner.Setpriv, $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs", "--", _runner.Bubblewrap })
                 args.Add(a);
         string[] bwrap =
         [
-            "--unshare-all", "--unshare-user", "--die-with-parent", "--new-session", "--hostname", "sortie",
+            "--unshare-all", "--unshare-user", "--new-session", "--hostname", "sortie",
             "--uid", "1000", "--gid", "1000",
             "--ro-bind", "/usr", "/usr",
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
@@ -183,6 +233,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             "/bin/bash", "/run/init.sh",
         ];
         foreach (var a in bwrap) args.Add(a);
+        if (_options.StopSessionsOnExit) args.Insert(args.IndexOf("--new-session"), "--die-with-parent");
         return start;
     }
 
@@ -259,6 +310,22 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         var uid = _runner.FirstSandboxUid + offset;
         while (used.Contains(uid)) uid = _runner.FirstSandboxUid + (uid - _runner.FirstSandboxUid + 1) % _runner.SandboxUidCount;
         return uid;
+    }
+
+    /// <summary>
+    /// The running sandbox recorded in a session's folder, with its uid. The process must still be that sandbox
+    /// (its command names the folder), not another that took its pid since.
+    /// </summary>
+    private static (Process Process, int Uid)? FindSandboxProcess(string folder)
+    {
+        try
+        {
+            var fields = File.ReadAllText(Path.Combine(folder, PidFile)).Split(' ');
+            var pid = int.Parse(fields[0]);
+            if (!IsRunning(pid) || !File.ReadAllText($"/proc/{pid}/cmdline").Contains(folder + "/")) return null;
+            return (Process.GetProcessById(pid), int.Parse(fields[1]));
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or ArgumentException) { return null; }
     }
 
     private static int[] ChildrenOf(Process process)

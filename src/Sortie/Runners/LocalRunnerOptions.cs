@@ -4,6 +4,7 @@ public sealed record LocalRunnerOptions
 {
     public string Bubblewrap { get; init; } = "/usr/bin/bwrap";
     public string Setpriv { get; init; } = "/usr/bin/setpriv";
+    public string Setsid { get; init; } = "/usr/bin/setsid";
     public string Xvnc { get; init; } = "/usr/bin/Xvnc";
     /// <summary>When the server runs as root, each session runs as its own uid in this range (unused by any account).</summary>
     public int FirstSandboxUid { get; init; } = 2_000_000_000;

@@ -190,18 +190,23 @@ public sealed class SessionManager(
     }
 
     /// <summary>
-    /// At start-up: sessions this runner no longer holds are over (the local runner's sandboxes die with
-    /// the server), and the runner's own end-of-session reports are wired in.
+    /// At start-up: running sessions whose desktops outlived the last server are resumed, the rest are over;
+    /// and the runner's own end-of-session reports are wired in.
     /// </summary>
     public async Task ReconcileAsync(CancellationToken ct)
     {
         runner.SessionExited += (id, reason) => _ = EndAsync(id, SessionStatus.Terminated, reason);
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var held = runner.ActiveSessions.ToHashSet();
-        var orphans = await db.Sessions.Where(s => s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)
-            .Select(s => s.Id).ToListAsync(ct);
-        foreach (var id in orphans.Where(id => !held.Contains(id)))
-            await EndAsync(id, SessionStatus.Terminated, "The server restarted; the session's processes were gone.");
+        var live = await db.Sessions.Where(s => s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)
+            .Select(s => new { s.Id, s.Status }).ToListAsync(ct);
+        foreach (var session in live)
+        {
+            // A running desktop that outlived the last server carries on; one caught mid-start is given up.
+            if (session.Status == SessionStatus.Running && await runner.ResumeAsync(session.Id, ct)) continue;
+            await EndAsync(session.Id, SessionStatus.Terminated, session.Status == SessionStatus.Running
+                ? "The server restarted and the session's desktop was gone."
+                : "The server restarted while the session was starting.");
+        }
     }
 
     /// <summary>Waits for a launch in progress (tests and graceful shutdown use it).</summary>
