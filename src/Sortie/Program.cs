@@ -8,6 +8,7 @@ using Sortie.Apps;
 using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
+using Sortie.Events;
 using Sortie.Gateway;
 using Sortie.Hosting;
 using Sortie.Runners;
@@ -34,6 +35,7 @@ services.AddOpenApi();
 
 builder.AddSortieAuth();
 services.AddSingleton<AppCatalog>();
+services.AddSingleton<EventHub>();
 services.AddSingleton<ViewerRegistry>();
 services.AddSingleton<SessionManager>();
 services.AddSingleton<SharingService>();
@@ -68,7 +70,9 @@ app.MapAppEndpoints();
 app.MapSessionEndpoints();
 app.MapShareEndpoints();
 app.MapAuditEndpoints();
+app.MapEventEndpoints();
 app.MapGateway();
+app.MapViewerEndpoints();
 app.MapSortieUi();
 
 app.Run();

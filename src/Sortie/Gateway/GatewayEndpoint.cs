@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Hosting;
@@ -16,7 +17,7 @@ public static class GatewayEndpoint
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
-                ViewerRegistry viewers, SortieOptions options, ILoggerFactory logs) =>
+                ViewerRegistry viewers, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
@@ -39,8 +40,10 @@ public static class GatewayEndpoint
             {
                 var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
                 using var socket = await http.WebSockets.AcceptWebSocketAsync(subprotocol);
-                using var viewer = new LiveViewer(session.Id, caller.Id, caller.Username, access);
+                using var viewer = new LiveViewer(session.Id, session.OwnerId, caller.Id, caller.Username, access);
                 viewers.Add(viewer);
+                var how = $"{access.Via.ToString().ToLowerInvariant()}, {Sharing.SharingService.PermissionName(access.Permission)}";
+                await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                 try
                 {
                     await sessions.TouchAsync(session.Id);
@@ -54,6 +57,9 @@ public static class GatewayEndpoint
                 {
                     viewers.Remove(viewer);
                     await sessions.TouchAsync(session.Id);
+                    var seconds = (DateTime.UtcNow - viewer.ConnectedAt).TotalSeconds;
+                    await audit.WriteAsync(AuditActions.ViewerDisconnected, caller, session.Id, access.ShareId, caller.Username,
+                        $"{viewer.ClosedBy?.Text ?? "left"} after {seconds:0} s");
                 }
             }
         }).RequireAuthorization().WithTags("Gateway").ExcludeFromDescription();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sortie.Events;
 using Sortie.Sessions;
 
 namespace Sortie.Gateway;
@@ -13,12 +14,14 @@ public sealed record CloseReason(int Code, string Text)
 }
 
 /// <summary>One browser (or API client) watching a session through the gateway, and the access it stands on.</summary>
-public sealed class LiveViewer(Guid sessionId, Guid userId, string username, SessionAccess access) : IDisposable
+public sealed class LiveViewer(Guid sessionId, Guid ownerId, Guid userId, string username, SessionAccess access) : IDisposable
 {
     private readonly CancellationTokenSource _closed = new();
 
     public Guid Id { get; } = Guid.NewGuid();
     public Guid SessionId { get; } = sessionId;
+    /// <summary>The session's owner, who is told when viewers come and go.</summary>
+    public Guid OwnerId { get; } = ownerId;
     public Guid UserId { get; } = userId;
     public string Username { get; } = username;
     public SessionAccess Access { get; } = access;
@@ -41,27 +44,22 @@ public sealed class LiveViewer(Guid sessionId, Guid userId, string username, Ses
 }
 
 /// <summary>Every live gateway connection, by session, so access can be taken away at once.</summary>
-public sealed class ViewerRegistry
+public sealed class ViewerRegistry(EventHub events)
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, LiveViewer>> _bySession = new();
-
-    /// <summary>Raised after a viewer joins or leaves a session.</summary>
-    public event Action<Guid>? Changed;
 
     public void Add(LiveViewer viewer)
     {
         _bySession.GetOrAdd(viewer.SessionId, _ => new()).TryAdd(viewer.Id, viewer);
-        Changed?.Invoke(viewer.SessionId);
+        events.Publish(PortalEvent.ViewersChanged, viewer.SessionId, [viewer.OwnerId]);
     }
 
+    /// <summary>Takes a viewer off the session's list (at once when the server closes it: it no longer watches).</summary>
     public void Remove(LiveViewer viewer)
     {
-        if (_bySession.TryGetValue(viewer.SessionId, out var viewers))
-        {
-            viewers.TryRemove(viewer.Id, out _);
-            if (viewers.IsEmpty) _bySession.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<Guid, LiveViewer>>(viewer.SessionId, viewers));
-        }
-        Changed?.Invoke(viewer.SessionId);
+        if (!_bySession.TryGetValue(viewer.SessionId, out var viewers) || !viewers.TryRemove(viewer.Id, out _)) return;
+        if (viewers.IsEmpty) _bySession.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<Guid, LiveViewer>>(viewer.SessionId, viewers));
+        events.Publish(PortalEvent.ViewersChanged, viewer.SessionId, [viewer.OwnerId]);
     }
 
     public IReadOnlyList<LiveViewer> Of(Guid sessionId) =>
@@ -82,6 +80,7 @@ public sealed class ViewerRegistry
         foreach (var viewer in Of(sessionId).Where(which ?? (_ => true)))
         {
             viewer.Close(reason);
+            Remove(viewer);
             closed++;
         }
         return closed;

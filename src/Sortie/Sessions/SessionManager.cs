@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Sortie.Auth;
 using Sortie.Data;
+using Sortie.Events;
 using Sortie.Gateway;
 using Sortie.Hosting;
 using Sortie.Runners;
@@ -16,6 +17,7 @@ public sealed class SessionManager(
     IDbContextFactory<SortieDb> dbs,
     ISessionRunner runner,
     ViewerRegistry viewers,
+    EventHub events,
     SortieOptions options,
     TimeProvider clock,
     ILogger<SessionManager> log)
@@ -25,9 +27,6 @@ public sealed class SessionManager(
 
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _launchLocks = new();
     private readonly ConcurrentDictionary<Guid, Task> _starting = new();
-
-    /// <summary>Raised after a session is created, starts, fails or ends.</summary>
-    public event Action<Guid>? Changed;
 
     public async Task<SessionDto> LaunchAsync(Caller caller, CreateSessionRequest request, CancellationToken ct)
     {
@@ -69,7 +68,7 @@ public sealed class SessionManager(
 
         var launch = new SessionLaunch(session.Id, command, width, height, app.Name);
         _starting[session.Id] = Task.Run(() => StartAsync(launch));
-        Changed?.Invoke(session.Id);
+        events.Publish(PortalEvent.SessionChanged, session.Id, [caller.Id]);
         return await GetAsync(caller, session.Id, ct);
     }
 
@@ -149,8 +148,10 @@ public sealed class SessionManager(
     /// </summary>
     public async Task EndAsync(Guid id, SessionStatus status, string reason)
     {
+        List<Guid> concerned;
         await using (var db = await dbs.CreateDbContextAsync())
         {
+            concerned = await ConcernedAsync(db, id); // before the shares go
             var now = Now;
             var changed = await db.Sessions
                 .Where(s => s.Id == id && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running))
@@ -161,8 +162,14 @@ public sealed class SessionManager(
         }
         viewers.Close(id, CloseReason.SessionEnded);
         await runner.StopAsync(id);
-        Changed?.Invoke(id);
+        events.Publish(PortalEvent.SessionChanged, id, concerned);
     }
+
+    /// <summary>Everyone a session concerns: its owner and the users it is shared with.</summary>
+    public static Task<List<Guid>> ConcernedAsync(SortieDb db, Guid sessionId) =>
+        db.Sessions.Where(s => s.Id == sessionId).Select(s => s.OwnerId)
+            .Concat(db.Shares.Where(s => s.SessionId == sessionId && s.UserId != null).Select(s => s.UserId!.Value))
+            .ToListAsync();
 
     public async Task<bool> IsRunningAsync(Guid id)
     {
@@ -224,7 +231,7 @@ public sealed class SessionManager(
                     .SetProperty(x => x.StartedAt, now).SetProperty(x => x.LastViewerAt, now));
             // Terminated while it was starting: the runner must not keep its processes.
             if (started == 0) await runner.StopAsync(launch.SessionId);
-            Changed?.Invoke(launch.SessionId);
+            events.Publish(PortalEvent.SessionChanged, launch.SessionId, await ConcernedAsync(db, launch.SessionId));
         }
         catch (Exception e)
         {

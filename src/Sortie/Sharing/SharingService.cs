@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
+using Sortie.Events;
 using Sortie.Gateway;
 using Sortie.Hosting;
 using Sortie.Sessions;
@@ -17,6 +18,7 @@ public sealed class SharingService(
     IDbContextFactory<SortieDb> dbs,
     SessionManager sessions,
     ViewerRegistry viewers,
+    EventHub events,
     AuditLog audit,
     JoinLimiter joinLimiter,
     IDataProtectionProvider protection,
@@ -25,9 +27,6 @@ public sealed class SharingService(
     public const string JoinPath = "/join/";
     private const string BadLink = "This link does not work: it may be wrong, revoked, expired or used up.";
     private readonly IDataProtector _sealer = protection.CreateProtector("Sortie.Sharing.LinkToken");
-
-    /// <summary>Raised after a session's shares change (created, changed, revoked, joined, left or expired).</summary>
-    public event Action<Guid>? Changed;
 
     public async Task<ShareDto> CreateAsync(Caller caller, Guid sessionId, CreateShareRequest request, CancellationToken ct)
     {
@@ -76,7 +75,7 @@ public sealed class SharingService(
         audit.Add(db, AuditActions.ShareCreated, caller, session.Id, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) when (byUser) { throw AlreadyShared(share.User!.Username); } // a concurrent invite won
-        Changed?.Invoke(session.Id);
+        Publish(session.Id, [session.OwnerId, .. share.UserId is { } invited ? [invited] : Array.Empty<Guid>()]);
         return ToDto(share, share.User?.Username, token);
     }
 
@@ -106,6 +105,7 @@ public sealed class SharingService(
         if (share.ViaLinkId is not null)
             throw ApiProblem.Conflict("This user joined through a link and has the link's permission: change the link instead.");
         var before = share.Permission;
+        var holders = await HoldersAsync(db, share, ct);
         share.Permission = request.Permission;
         if (before != share.Permission)
             audit.Add(db, AuditActions.ShareChanged, caller, sessionId, share.Id, share.User?.Username ?? "link",
@@ -114,7 +114,7 @@ public sealed class SharingService(
         if (before != share.Permission)
         {
             viewers.Close(sessionId, CloseReason.PermissionChanged, v => v.ShareId == share.Id || v.LinkId == share.Id);
-            Changed?.Invoke(sessionId);
+            Publish(sessionId, holders);
         }
         return ToDto(share, share.User?.Username, share.TokenSealed is null ? null : _sealer.Unprotect(share.TokenSealed));
     }
@@ -125,11 +125,12 @@ public sealed class SharingService(
         await ManagedSessionAsync(caller, sessionId, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
         var share = await FindShareAsync(db, sessionId, shareId, ct);
+        var holders = await HoldersAsync(db, share, ct); // before the link's joins go with it
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareRevoked, caller, sessionId, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
         await db.SaveChangesAsync(ct);
         viewers.Close(sessionId, CloseReason.AccessRevoked, v => v.ShareId == share.Id || v.LinkId == share.Id);
-        Changed?.Invoke(sessionId);
+        Publish(sessionId, holders);
     }
 
     /// <summary>
@@ -176,7 +177,7 @@ public sealed class SharingService(
                 await tx.RollbackAsync(ct);
             }
         }
-        Changed?.Invoke(link.SessionId);
+        Publish(link.SessionId, [link.Session.OwnerId, caller.Id]);
         return await sessions.GetAsync(caller, link.SessionId, ct);
     }
 
@@ -184,13 +185,13 @@ public sealed class SharingService(
     public async Task LeaveAsync(Caller caller, Guid sessionId, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var share = await db.Shares.SingleOrDefaultAsync(s => s.SessionId == sessionId && s.UserId == caller.Id, ct)
+        var share = await db.Shares.Include(s => s.Session).SingleOrDefaultAsync(s => s.SessionId == sessionId && s.UserId == caller.Id, ct)
             ?? throw ApiProblem.NotFound("This session is not shared with you.");
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareLeft, caller, sessionId, share.Id, caller.Username);
         await db.SaveChangesAsync(ct);
         viewers.Close(sessionId, CloseReason.AccessRevoked, v => v.ShareId == share.Id);
-        Changed?.Invoke(sessionId);
+        Publish(sessionId, [share.Session.OwnerId, caller.Id]);
     }
 
     /// <summary>Removes links past their expiry, with the access they gave, and disconnects those viewers.</summary>
@@ -198,10 +199,13 @@ public sealed class SharingService(
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = Now;
-        var expired = await db.Shares.Where(s => s.Kind == ShareKind.Link && s.ExpiresAt != null && s.ExpiresAt <= now).ToListAsync(ct);
+        var expired = await db.Shares
+            .Where(s => s.Kind == ShareKind.Link && s.ExpiresAt != null && s.ExpiresAt <= now).ToListAsync(ct);
         if (expired.Count == 0) return;
+        var holders = new Dictionary<Guid, List<Guid>>();
         foreach (var link in expired)
         {
+            holders[link.Id] = await HoldersAsync(db, link, ct);
             db.Shares.Remove(link);
             audit.Add(db, AuditActions.ShareExpired, null, link.SessionId, link.Id, "link", PermissionName(link.Permission));
         }
@@ -209,8 +213,19 @@ public sealed class SharingService(
         foreach (var link in expired)
         {
             viewers.Close(link.SessionId, CloseReason.AccessRevoked, v => v.LinkId == link.Id);
-            Changed?.Invoke(link.SessionId);
+            Publish(link.SessionId, holders[link.Id]);
         }
+    }
+
+    private void Publish(Guid sessionId, IEnumerable<Guid> users) => events.Publish(PortalEvent.SharesChanged, sessionId, users);
+
+    /// <summary>Whom a share concerns: the session's owner, and the user it gives access to (for a link, everyone who joined).</summary>
+    private static async Task<List<Guid>> HoldersAsync(SortieDb db, Share share, CancellationToken ct)
+    {
+        var users = await db.Shares.Where(s => (s.Id == share.Id || s.ViaLinkId == share.Id) && s.UserId != null)
+            .Select(s => s.UserId!.Value).ToListAsync(ct);
+        users.Add(await db.Sessions.Where(s => s.Id == share.SessionId).Select(s => s.OwnerId).SingleAsync(ct));
+        return users;
     }
 
     public static string PermissionName(SharePermission p) => p == SharePermission.ReadWrite ? "read_write" : "read_only";

@@ -68,9 +68,8 @@ public sealed class GatewayAccessTests(SortieServer server) : IClassFixture<Sort
 
         foreach (var view in new[] { ownerView, adminView })
         {
-            var close = await ReadUntilCloseAsync(view);
-            Assert.Equal(4000, (int)close.Status!);
-            Assert.Equal("session ended", close.Description);
+            var close = await view.WaitForCloseAsync();
+            Assert.Equal((4000, "session ended"), close);
         }
     }
 
@@ -88,16 +87,5 @@ public sealed class GatewayAccessTests(SortieServer server) : IClassFixture<Sort
             got += (await view.ReceiveAsync(banner.AsMemory(got), CancellationToken.None)).Count;
         Assert.Equal("RFB 003.008\n", System.Text.Encoding.ASCII.GetString(banner));
         await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
-    }
-
-    private static async Task<(WebSocketCloseStatus? Status, string? Description)> ReadUntilCloseAsync(ClientWebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, timeout.Token);
-            if (result.MessageType == WebSocketMessageType.Close) return (result.CloseStatus, result.CloseStatusDescription);
-        }
     }
 }

@@ -1,0 +1,44 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Sortie.Auth;
+
+namespace Sortie.Events;
+
+public static class EventEndpoints
+{
+    /// <summary>A comment-free keep-alive, so that proxies do not close an idle stream.</summary>
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(25);
+    /// <summary>A client that stops reading loses its oldest events, never the server's memory.</summary>
+    private const int Backlog = 256;
+
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/events", (EventHub hub, HttpContext http) =>
+                TypedResults.ServerSentEvents(StreamAsync(hub, Caller.From(http), http.RequestAborted)))
+            .RequireAuthorization().WithTags("Events")
+            .WithSummary("Server-sent events about the caller's sessions: session.changed, shares.changed, viewers.changed (and ping).");
+    }
+
+    private static async IAsyncEnumerable<SseItem<PortalEvent>> StreamAsync(EventHub hub, Caller caller,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var events = Channel.CreateBounded<PortalEvent>(new BoundedChannelOptions(Backlog)
+            { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        using var subscription = hub.Subscribe(caller, e => events.Writer.TryWrite(e));
+        yield return new SseItem<PortalEvent>(new PortalEvent("ready", Guid.Empty), "ready");
+        while (!ct.IsCancellationRequested)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(KeepAlive);
+            PortalEvent e;
+            try { e = await events.Reader.ReadAsync(wait.Token); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                e = new PortalEvent("ping", Guid.Empty);
+            }
+            catch (OperationCanceledException) { yield break; }
+            yield return new SseItem<PortalEvent>(e, e.Type);
+        }
+    }
+}

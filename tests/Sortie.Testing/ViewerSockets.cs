@@ -1,0 +1,18 @@
+using System.Net.WebSockets;
+
+namespace Sortie.Testing;
+
+public static class ViewerSockets
+{
+    /// <summary>Reads (and drops) what the server sends until its close frame: the close code (0 if none) and reason.</summary>
+    public static async Task<(int Code, string Reason)> WaitForCloseAsync(this ClientWebSocket socket, TimeSpan? timeout = null)
+    {
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, limit.Token);
+            if (result.MessageType == WebSocketMessageType.Close) return ((int)(result.CloseStatus ?? 0), result.CloseStatusDescription ?? "");
+        }
+    }
+}
