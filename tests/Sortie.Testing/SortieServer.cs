@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Hosting;
+using Sortie.Sessions;
 using Xunit;
 
 namespace Sortie.Testing;
@@ -89,6 +90,13 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
         var pair = (await response.Content.ReadFromJsonAsync<TokenPair>(SortieJson.Options))!;
         http.Dispose();
         return As(pair);
+    }
+
+    /// <summary>A new user running a small demo desktop: the usual start of a sharing test.</summary>
+    public async Task<(ApiClient Owner, SessionDto Session)> NewRunningSessionAsync()
+    {
+        var owner = await NewUserAsync();
+        return (owner, await owner.LaunchDesktopAsync(320, 240));
     }
 
     /// <summary>A new account (created by the admin) and a client logged in as it.</summary>

@@ -11,6 +11,15 @@ public sealed record CloseReason(int Code, string Text)
     public static readonly CloseReason AccessRevoked = new(4001, "access revoked");
     public static readonly CloseReason PermissionChanged = new(4002, "permission changed");
     public static readonly CloseReason ServerStopping = new(4003, "server stopping");
+
+    /// <summary>The viewer sent (or the server answered) something the gateway cannot parse.</summary>
+    public static CloseReason ProtocolError(string detail)
+    {
+        var text = $"protocol error: {detail}";
+        // A close frame's reason holds at most 123 bytes of UTF-8.
+        while (System.Text.Encoding.UTF8.GetByteCount(text) > 123) text = text[..^1];
+        return new(4004, text);
+    }
 }
 
 /// <summary>One browser (or API client) watching a session through the gateway, and the access it stands on.</summary>

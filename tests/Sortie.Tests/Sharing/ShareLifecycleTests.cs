@@ -9,16 +9,10 @@ namespace Sortie.Tests.Sharing;
 /// <summary>How shares end: with their session, with their user, when a user leaves; and the audit log of it all.</summary>
 public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<SortieServer>
 {
-    private async Task<(ApiClient Owner, SessionDto Session)> RunningSessionAsync()
-    {
-        var owner = await server.NewUserAsync();
-        return (owner, await owner.LaunchDesktopAsync(320, 240));
-    }
-
     [Fact]
     public async Task Terminating_a_session_removes_its_shares_and_links()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         using var carol = await server.NewUserAsync();
         await owner.InviteAsync(session.Id, bob.User.Username);
@@ -35,7 +29,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
     [Fact]
     public async Task Deleting_a_user_removes_the_shares_they_hold()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var admin = await server.AdminAsync();
         var bob = await server.NewUserAsync();
         await owner.InviteAsync(session.Id, bob.User.Username);
@@ -48,7 +42,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
     [Fact]
     public async Task A_shared_user_removes_the_session_from_their_list_and_with_it_their_access()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         await owner.InviteAsync(session.Id, bob.User.Username);
 
@@ -63,7 +57,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
     [Fact]
     public async Task The_owner_cannot_leave_their_own_session_as_if_shared()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         await ProblemAssert.IsProblemAsync(await owner.Http.DeleteAsync($"/api/sessions/shared/{session.Id}"), HttpStatusCode.NotFound);
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
     }
@@ -71,8 +65,8 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
     [Fact]
     public async Task The_shared_list_never_shows_a_terminated_session()
     {
-        var (owner, session) = await RunningSessionAsync();
-        var (_, other) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
+        var (_, other) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         await owner.InviteAsync(session.Id, bob.User.Username);
         using var admin = await server.AdminAsync();
@@ -87,7 +81,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
     [Fact]
     public async Task Every_share_event_is_in_the_audit_log_with_who_what_when_and_from_where()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         using var carol = await server.NewUserAsync();
         var started = DateTime.UtcNow.AddSeconds(-1);

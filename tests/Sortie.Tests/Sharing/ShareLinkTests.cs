@@ -9,12 +9,6 @@ namespace Sortie.Tests.Sharing;
 /// per-address join limit of this class's server is 60 a minute).</summary>
 public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieServer>
 {
-    private async Task<(ApiClient Owner, SessionDto Session)> RunningSessionAsync()
-    {
-        var owner = await server.NewUserAsync();
-        return (owner, await owner.LaunchDesktopAsync(320, 240));
-    }
-
     private static string TokenOf(ShareDto link) => link.ShareUrl![SharingService.JoinPath.Length..];
 
     private static async Task<ShareDto> ShareAsync(ApiClient owner, Guid sessionId, Guid shareId) =>
@@ -23,7 +17,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task A_link_token_has_at_least_128_random_bits_and_is_url_safe()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         var tokens = new List<string>();
         for (var i = 0; i < 3; i++) tokens.Add(TokenOf(await owner.CreateLinkAsync(session.Id)));
 
@@ -35,7 +29,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task A_copy_of_the_database_holds_no_usable_link()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         var token = TokenOf(await owner.CreateLinkAsync(session.Id));
 
         var files = Directory.GetFiles(server.DataDir, "sortie.db*");
@@ -52,7 +46,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task The_owner_can_copy_an_active_link_again_from_the_share_list()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         var link = await owner.CreateLinkAsync(session.Id, SharePermission.ReadWrite, maxUses: 3, expiresIn: 3600);
 
         var listed = await ShareAsync(owner, session.Id, link.Id);
@@ -65,7 +59,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task Bad_revoked_expired_and_used_up_links_all_answer_the_same_404()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var first = await server.NewUserAsync();
         using var joiner = await server.NewUserAsync();
         var revoked = await owner.CreateLinkAsync(session.Id);
@@ -86,7 +80,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task A_join_takes_one_use_and_joining_again_takes_none()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         using var carol = await server.NewUserAsync();
         using var dave = await server.NewUserAsync();
@@ -105,7 +99,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task A_joined_user_sees_the_session_in_their_shared_list_with_the_link_permission()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         var link = await owner.CreateLinkAsync(session.Id, SharePermission.ReadWrite);
 
@@ -119,7 +113,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task The_owner_opening_their_own_link_gets_the_session_and_no_share()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         var link = await owner.CreateLinkAsync(session.Id, maxUses: 1);
 
         var joined = await ApiClient.ReadAsync<SessionDto>(await owner.JoinAsync(link.ShareUrl!));
@@ -132,7 +126,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task An_invited_user_opening_a_link_keeps_their_one_share()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         var invite = await owner.InviteAsync(session.Id, bob.User.Username, SharePermission.ReadOnly);
         var link = await owner.CreateLinkAsync(session.Id, SharePermission.ReadWrite);
@@ -147,7 +141,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task Revoking_a_link_revokes_everyone_who_joined_through_it()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         using var carol = await server.NewUserAsync();
         var link = await owner.CreateLinkAsync(session.Id);
@@ -167,7 +161,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task Changing_a_link_changes_everyone_who_joined_through_it()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         var link = await owner.CreateLinkAsync(session.Id, SharePermission.ReadOnly);
         await bob.JoinAsync(link.ShareUrl!);
@@ -183,7 +177,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     [Fact]
     public async Task A_user_who_joined_through_a_link_is_changed_through_the_link_not_on_their_own()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         var link = await owner.CreateLinkAsync(session.Id, SharePermission.ReadOnly);
         var joined = await ApiClient.ReadAsync<SessionDto>(await bob.JoinAsync(link.ShareUrl!));

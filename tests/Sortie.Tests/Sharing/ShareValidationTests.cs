@@ -8,12 +8,6 @@ namespace Sortie.Tests.Sharing;
 
 public sealed class ShareValidationTests(SortieServer server) : IClassFixture<SortieServer>
 {
-    private async Task<(ApiClient Owner, SessionDto Session)> RunningSessionAsync()
-    {
-        var owner = await server.NewUserAsync();
-        return (owner, await owner.LaunchDesktopAsync(320, 240));
-    }
-
     private static async Task<string> PostRawAsync(ApiClient client, Guid sessionId, string json, HttpStatusCode status) =>
         await ProblemAssert.IsProblemAsync(await client.Http.PostAsync($"/api/sessions/{sessionId}/shares",
             new StringContent(json, Encoding.UTF8, "application/json")), status);
@@ -21,14 +15,14 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [Fact]
     public async Task Malformed_json_is_400()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         Assert.Contains("JSON", await PostRawAsync(owner, session.Id, """{"username": "al""", HttpStatusCode.BadRequest));
     }
 
     [Fact]
     public async Task An_unknown_field_is_400()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         var detail = await PostRawAsync(owner, session.Id, $$"""{"username":"{{alice.User.Username}}","admin":true}""", HttpStatusCode.BadRequest);
         Assert.Contains("admin", detail);
@@ -42,7 +36,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [InlineData("null")]
     public async Task A_permission_other_than_the_two_is_400_never_a_default(string permission)
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         await PostRawAsync(owner, session.Id, $$"""{"username":"{{alice.User.Username}}","permission":{{permission}}}""", HttpStatusCode.BadRequest);
         Assert.Empty(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares"));
@@ -51,7 +45,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [Fact]
     public async Task A_missing_permission_means_read_only()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         var response = await owner.Http.PostAsync($"/api/sessions/{session.Id}/shares",
             new StringContent($$"""{"username":"{{alice.User.Username}}"}""", Encoding.UTF8, "application/json"));
@@ -64,14 +58,14 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [InlineData("""{"link_share":false}""")]
     public async Task Neither_or_both_of_username_and_link_share_is_400(string json)
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         await PostRawAsync(owner, session.Id, json, HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task An_unknown_username_is_404()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         var detail = await ProblemAssert.IsProblemAsync(await owner.PostAsync($"/api/sessions/{session.Id}/shares",
             new CreateShareRequest("no-such-user")), HttpStatusCode.NotFound);
         Assert.Contains("no-such-user", detail);
@@ -80,7 +74,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [Fact]
     public async Task Sharing_with_yourself_is_400()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         var detail = await ProblemAssert.IsProblemAsync(await owner.PostAsync($"/api/sessions/{session.Id}/shares",
             new CreateShareRequest(owner.User.Username)), HttpStatusCode.BadRequest);
         Assert.Contains("yourself", detail);
@@ -89,7 +83,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [Fact]
     public async Task An_admin_sharing_with_the_owner_is_400()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var admin = await server.AdminAsync();
         await ProblemAssert.IsProblemAsync(await admin.PostAsync($"/api/sessions/{session.Id}/shares",
             new CreateShareRequest(owner.User.Username)), HttpStatusCode.BadRequest);
@@ -98,7 +92,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [Fact]
     public async Task Inviting_a_user_who_has_a_share_is_409_and_PATCH_changes_it()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         var share = await owner.InviteAsync(session.Id, alice.User.Username);
 
@@ -114,7 +108,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [Fact]
     public async Task Concurrent_invites_of_one_user_make_one_share()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => owner.PostAsync($"/api/sessions/{session.Id}/shares",
             new CreateShareRequest(alice.User.Username, Permission: i % 2 == 0 ? SharePermission.ReadOnly : SharePermission.ReadWrite))));
@@ -126,7 +120,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [Fact]
     public async Task A_session_that_is_not_running_cannot_be_shared()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
         await ProblemAssert.IsProblemAsync(await owner.PostAsync($"/api/sessions/{session.Id}/shares",
@@ -143,14 +137,14 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     [InlineData("""{"username":"someone","max_uses":2}""")]
     public async Task Bad_link_limits_are_400(string json)
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         await PostRawAsync(owner, session.Id, json, HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task A_share_of_another_session_is_404_and_left_alone()
     {
-        var (owner, session) = await RunningSessionAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
         var other = await owner.LaunchDesktopAsync(320, 240);
         var otherLink = await owner.CreateLinkAsync(other.Id);
 
