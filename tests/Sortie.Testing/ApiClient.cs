@@ -5,6 +5,7 @@ using Sortie.Auth;
 using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Hosting;
+using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Sharing;
 
@@ -24,9 +25,12 @@ public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
     public async Task<AppDto> AppAsync(string name) => (await GetAsync<List<AppDto>>("/api/apps")).Single(a => a.Name == name);
 
     /// <summary>Launches the demo desktop and waits until it runs.</summary>
-    public async Task<SessionDto> LaunchDesktopAsync(int width = 640, int height = 480)
+    public Task<SessionDto> LaunchDesktopAsync(int width = 640, int height = 480) => LaunchAsync("desktop", width, height);
+
+    /// <summary>Launches an app of the catalog by name and waits until its session runs.</summary>
+    public async Task<SessionDto> LaunchAsync(string appName, int width = 640, int height = 480)
     {
-        var app = await AppAsync("desktop");
+        var app = await AppAsync(appName);
         var created = await ReadAsync<SessionDto>(await PostAsync("/api/sessions", new CreateSessionRequest(app.Id, width, height)));
         return await WaitForStatusAsync(created.Id, SessionStatus.Running);
     }
@@ -67,6 +71,16 @@ public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
         try { await socket.ConnectAsync(GatewayUri(sessionId), CancellationToken.None); }
         catch { socket.Dispose(); throw; }
         return socket;
+    }
+
+    /// <summary>Connects through the gateway and completes the RFB handshake: a VNC viewer as this user.</summary>
+    public async Task<RfbClient> ViewAsync(Guid sessionId)
+    {
+        var socket = await ConnectAsync(sessionId);
+        var rfb = new RfbClient(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true));
+        try { await rfb.HandshakeAsync(); }
+        catch { await rfb.DisposeAsync(); throw; }
+        return rfb;
     }
 
     /// <summary>The HTTP status of an upgrade attempt: 101 when the gateway accepts, else its refusal.</summary>

@@ -1,10 +1,16 @@
+using System.Buffers;
 using System.Net.WebSockets;
+using Sortie.Data;
+using Sortie.Rfb;
 
 namespace Sortie.Gateway;
 
 /// <summary>
-/// Copies bytes between a viewer's WebSocket and the session's VNC server until either side ends or
+/// Carries RFB between a viewer's WebSocket and the session's VNC server until either side ends or
 /// the server closes the viewer (<see cref="LiveViewer.Close"/>), whose reason becomes the close frame.
+/// Every viewer's messages are parsed and filtered by its rights (a view-only viewer's input never reaches
+/// the server, and every viewer joins as a shared client); only a view-only viewer's server stream is
+/// framed too, to withhold the clipboard. A full-access viewer's server stream is copied untouched.
 /// </summary>
 /// <remarks>
 /// WebSocket calls are never cancelled: cancelling one aborts the socket, and the viewer would get no
@@ -17,9 +23,14 @@ public static class RfbRelay
 
     public static async Task RunAsync(WebSocket socket, Stream upstream, LiveViewer viewer, ILogger log, CancellationToken aborted)
     {
+        var rights = viewer.Access.Permission == SharePermission.ReadWrite ? ViewerRights.Full : ViewerRights.ViewOnly;
+        var state = new RfbStreamState();
+        var fromViewerFilter = new ClientStreamFilter(rights, state);
+        var toViewerFilter = rights == ViewerRights.ViewOnly ? new ServerStreamFilter(state) : null;
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, viewer.Closed);
-        var fromViewer = ViewerToServerAsync(socket, upstream, stop.Token);
-        var toViewer = ServerToViewerAsync(upstream, socket, stop.Token);
+        var fromViewer = ViewerToServerAsync(socket, upstream, fromViewerFilter, viewer, log, stop.Token);
+        var toViewer = ServerToViewerAsync(upstream, socket, toViewerFilter, viewer, log, stop.Token);
         await Task.WhenAny(fromViewer, toViewer);
         var upstreamEnded = toViewer.IsCompletedSuccessfully && !stop.IsCancellationRequested;
         await stop.CancelAsync();
@@ -51,25 +62,57 @@ public static class RfbRelay
         return true;
     }
 
-    private static async Task ViewerToServerAsync(WebSocket socket, Stream upstream, CancellationToken stop)
+    private static async Task ViewerToServerAsync(WebSocket socket, Stream upstream, ClientStreamFilter filter, LiveViewer viewer,
+        ILogger log, CancellationToken stop)
     {
         var buffer = new byte[BufferSize];
+        var toServer = new ArrayBufferWriter<byte>(BufferSize);
         while (true)
         {
             var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
             if (result.MessageType == WebSocketMessageType.Close) return;
-            if (!stop.IsCancellationRequested) await upstream.WriteAsync(buffer.AsMemory(0, result.Count), stop);
+            if (stop.IsCancellationRequested) continue; // closing: drain until the viewer's close frame
+            try { filter.Process(buffer.AsSpan(0, result.Count), toServer); }
+            catch (RfbProtocolException e)
+            {
+                Refuse(viewer, e, log);
+                continue;
+            }
+            if (toServer.WrittenCount > 0) await upstream.WriteAsync(toServer.WrittenMemory, stop);
+            toServer.ResetWrittenCount();
         }
     }
 
-    private static async Task ServerToViewerAsync(Stream upstream, WebSocket socket, CancellationToken stop)
+    private static async Task ServerToViewerAsync(Stream upstream, WebSocket socket, ServerStreamFilter? filter, LiveViewer viewer,
+        ILogger log, CancellationToken stop)
     {
         var buffer = new byte[BufferSize];
+        var toViewer = filter is null ? null : new ArrayBufferWriter<byte>(BufferSize);
         while (true)
         {
             var read = await upstream.ReadAsync(buffer, stop);
             if (read == 0) return;
-            await socket.SendAsync(buffer.AsMemory(0, read), WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+            ReadOnlyMemory<byte> send = buffer.AsMemory(0, read);
+            if (filter is not null)
+            {
+                toViewer!.ResetWrittenCount();
+                try { filter.Process(buffer.AsSpan(0, read), toViewer); }
+                catch (RfbProtocolException e)
+                {
+                    Refuse(viewer, e, log);
+                    return;
+                }
+                send = toViewer.WrittenMemory;
+            }
+            if (send.Length > 0)
+                await socket.SendAsync(send, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
         }
+    }
+
+    /// <summary>A stream the filter cannot parse closes this viewer (and only this one), saying why.</summary>
+    private static void Refuse(LiveViewer viewer, RfbProtocolException e, ILogger log)
+    {
+        log.LogInformation("Viewer {ViewerId} ({User}) closed: {Problem}", viewer.Id, viewer.Username, e.Message);
+        viewer.Close(CloseReason.ProtocolError(e.Message));
     }
 }

@@ -1,0 +1,3 @@
+global using Sortie.Rfb;
+global using Xunit;
+global using static Sortie.Rfb.RfbConstants;

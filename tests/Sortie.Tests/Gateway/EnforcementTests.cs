@@ -1,0 +1,170 @@
+using System.Net.WebSockets;
+using Sortie.Apps;
+using Sortie.Data;
+using Sortie.Rfb;
+using Sortie.Sessions;
+using Sortie.Sharing;
+
+namespace Sortie.Tests.Gateway;
+
+/// <summary>
+/// Permissions hold on the wire: raw RFB clients (not a browser that chooses to behave) connect through
+/// the gateway to a real sandboxed Xvnc, and what a view-only viewer sends never reaches the desktop.
+/// </summary>
+public sealed class EnforcementTests(SortieServer server) : IClassFixture<SortieServer>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long a desktop is given to react to input that should have no effect.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    /// <summary>A Tk app that copies /home/sortie/copy to the desktop's clipboard, and logs every clipboard value to /home/sortie/seen.</summary>
+    private const string ClipboardApp = """
+        cat > /tmp/clip.tcl <<'TCL'
+        wm geometry . 120x40+0+0
+        set last ""
+        proc poll {} {
+            global last
+            if {[file exists /home/sortie/copy]} {
+                set f [open /home/sortie/copy]; set text [read $f]; close $f
+                file delete /home/sortie/copy
+                clipboard clear; clipboard append $text
+            }
+            if {![catch {clipboard get} text] && $text ne $last} {
+                set last $text
+                set out [open /home/sortie/seen a]; puts $out $text; close $out
+            }
+            after 50 poll
+        }
+        poll
+        TCL
+        exec wish /tmp/clip.tcl
+        """;
+
+    private async Task<(ApiClient Owner, SessionDto Session, ApiClient ViewOnly, ApiClient FullAccess)> SharedAsync(string app = "desktop")
+    {
+        var owner = await server.NewUserAsync();
+        var session = await owner.LaunchAsync(app, 320, 240);
+        var viewOnly = await server.NewUserAsync();
+        var fullAccess = await server.NewUserAsync();
+        await owner.InviteAsync(session.Id, viewOnly.User.Username, SharePermission.ReadOnly);
+        await owner.InviteAsync(session.Id, fullAccess.User.Username, SharePermission.ReadWrite);
+        return (owner, session, viewOnly, fullAccess);
+    }
+
+    private async Task EnsureClipboardAppAsync()
+    {
+        using var admin = await server.AdminAsync();
+        if ((await admin.GetAsync<List<AppDto>>("/api/apps")).Any(a => a.Name == "clipboard")) return;
+        var created = await admin.PostAsync("/api/apps", new AppRequest("clipboard", LaunchType.Container, StreamProtocol.Vnc, Command: ClipboardApp));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    /// <summary>Types a line and right-clicks the desktop's empty corner (which opens openbox's menu).</summary>
+    private static async Task TypeAndClickAsync(RfbClient viewer, string text)
+    {
+        foreach (var c in text + "\r")
+        {
+            var keysym = c == '\r' ? 0xff0du : c;
+            await viewer.SendKeyAsync(keysym, down: true);
+            await viewer.SendKeyAsync(keysym, down: false);
+        }
+        await viewer.SendPointerAsync(300, 220, buttons: 0);
+        await viewer.SendPointerAsync(300, 220, buttons: 4);
+        await viewer.SendPointerAsync(300, 220, buttons: 0);
+    }
+
+    /// <summary>The whole screen as the owner sees it now.</summary>
+    private static async Task<ulong> ScreenAsync(RfbClient owner)
+    {
+        await owner.RequestUpdateAsync(incremental: false);
+        await owner.WaitForUpdateAsync(Timeout);
+        return owner.Framebuffer.Checksum();
+    }
+
+    [Fact]
+    public async Task A_view_only_viewer_types_and_clicks_and_the_desktop_does_not_change_but_full_access_does()
+    {
+        var (owner, session, viewOnly, fullAccess) = await SharedAsync();
+        await using var ownerView = await owner.ViewAsync(session.Id);
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        var before = await ScreenAsync(ownerView);
+
+        await using (var watcher = await viewOnly.ViewAsync(session.Id))
+        {
+            await TypeAndClickAsync(watcher, "echo view-only was here");
+            await Task.Delay(Settle);
+        }
+        Assert.Equal(before, await ScreenAsync(ownerView));
+
+        // The positive control: the same input from a full-access viewer changes the desktop.
+        await using var helper = await fullAccess.ViewAsync(session.Id);
+        await TypeAndClickAsync(helper, "echo full access was here");
+        await ownerView.WaitForPictureAsync(f => f.Checksum() != before, Timeout);
+    }
+
+    [Fact]
+    public async Task A_view_only_viewer_cannot_set_the_desktops_clipboard_but_full_access_can()
+    {
+        await EnsureClipboardAppAsync();
+        var (owner, session, viewOnly, fullAccess) = await SharedAsync("clipboard");
+        var seen = Path.Combine(server.SessionFolder(session.Id), "home", "seen");
+        string Seen() => File.Exists(seen) ? File.ReadAllText(seen) : "";
+
+        await using (var watcher = await viewOnly.ViewAsync(session.Id))
+        {
+            await watcher.SendClipboardAsync("pasted by a view-only viewer");
+            await Task.Delay(Settle);
+        }
+        await using var helper = await fullAccess.ViewAsync(session.Id);
+        await helper.SendClipboardAsync("pasted with full access");
+
+        Assert.True(await Eventually.TrueAsync(() => Seen().Contains("pasted with full access")), $"the desktop saw: {Seen()}");
+        Assert.DoesNotContain("view-only", Seen());
+    }
+
+    [Fact]
+    public async Task The_desktops_clipboard_reaches_a_full_access_viewer_but_never_a_view_only_one()
+    {
+        await EnsureClipboardAppAsync();
+        var (owner, session, viewOnly, fullAccess) = await SharedAsync("clipboard");
+        await using var watcher = await viewOnly.ViewAsync(session.Id);
+        await using var helper = await fullAccess.ViewAsync(session.Id);
+        await using var ownerView = await owner.ViewAsync(session.Id);
+        // Each viewer keeps reading (and asking for updates) while the desktop copies.
+        await watcher.RequestUpdateAsync(incremental: false);
+        var watching = Task.Run(async () =>
+        {
+            try { await watcher.WaitUntilAsync(() => false, TimeSpan.FromSeconds(3)); } catch (TimeoutException) { }
+        });
+
+        File.WriteAllText(Path.Combine(server.SessionFolder(session.Id), "home", "copy"), "copied on the desktop");
+
+        await helper.WaitUntilAsync(() => helper.ClipboardTexts.Contains("copied on the desktop"), Timeout);
+        await ownerView.WaitUntilAsync(() => ownerView.ClipboardTexts.Contains("copied on the desktop"), Timeout);
+        await watching;
+        Assert.Empty(watcher.ClipboardTexts);
+        Assert.Equal(0, watcher.ExtendedClipboardMessages);
+        Assert.True(watcher.UpdatesReceived > 0, "the view-only viewer saw no picture at all");
+    }
+
+    [Fact]
+    public async Task A_malformed_message_closes_that_viewer_with_the_reason_and_no_one_else()
+    {
+        var (owner, session, _, fullAccess) = await SharedAsync();
+        await using var ownerView = await owner.ViewAsync(session.Id);
+        using var socket = await fullAccess.ConnectAsync(session.Id);
+        var stream = WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false);
+        await using (var raw = new RfbClient(stream))
+        {
+            await raw.HandshakeAsync();
+            await socket.SendAsync(new byte[] { 77, 0, 0, 0 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+
+            var close = await socket.WaitForCloseAsync();
+
+            Assert.Equal(4004, close.Code);
+            Assert.Contains("unknown client message type 77", close.Reason);
+        }
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
+    }
+}
