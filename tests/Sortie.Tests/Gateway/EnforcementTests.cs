@@ -167,4 +167,36 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
     }
+
+    [Fact]
+    public async Task Random_streams_from_view_only_viewers_close_only_those_viewers_and_change_nothing()
+    {
+        var (owner, session, viewOnly, _) = await SharedAsync();
+        await using var ownerView = await owner.ViewAsync(session.Id);
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        var before = await ScreenAsync(ownerView);
+        var random = new Random(4242);
+
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            using var socket = await viewOnly.ConnectAsync(session.Id);
+            var stream = WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false);
+            await using var raw = new RfbClient(stream);
+            await raw.HandshakeAsync();
+            var noise = new byte[random.Next(1, 4096)];
+            random.NextBytes(noise);
+            await socket.SendAsync(noise, WebSocketMessageType.Binary, true, CancellationToken.None);
+            // Either the gateway refuses the stream (4004) or it found only harmless messages in it.
+            try
+            {
+                var close = await socket.WaitForCloseAsync(TimeSpan.FromMilliseconds(300));
+                Assert.Equal(4004, close.Code);
+            }
+            catch (OperationCanceledException) { }
+        }
+
+        await Task.Delay(Settle);
+        Assert.Equal(before, await ScreenAsync(ownerView));
+        Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
+    }
 }
