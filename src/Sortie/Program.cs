@@ -46,6 +46,8 @@ services.AddHostedService<Housekeeper>();
 services.AddDataProtection().SetApplicationName("Sortie")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "keys", "data-protection")));
 services.AddSingleton(new LocalRunnerOptions());
+services.AddSingleton<SecretStore>();
+services.AddSingleton<SandboxPlanner>();
 services.AddSingleton<LocalRunner>();
 services.AddSingleton<ISessionRunner>(sp => sp.GetRequiredService<LocalRunner>());
 services.AddHostedService(sp => sp.GetRequiredService<LocalRunner>());

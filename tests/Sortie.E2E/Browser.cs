@@ -14,6 +14,8 @@ public sealed class Browser : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // Expectations wait for the page (they retry until true): generous, as this machine is small and busy.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -25,11 +27,12 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync(Uri baseUri)
+    /// <summary>A page in a browser context of its own: one context per user, as separate browsers would be.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseUri, ColorScheme colorScheme = ColorScheme.Light)
     {
         var context = await Chromium.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = baseUri.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            BaseURL = baseUri.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, ColorScheme = colorScheme,
         });
         var page = await context.NewPageAsync();
         // The browser's own complaints (a failed circuit, a script error) go to the test's output.

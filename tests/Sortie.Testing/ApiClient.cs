@@ -18,6 +18,25 @@ public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
     public TokenPair? Tokens { get; } = tokens;
     public UserDto User => Tokens?.User ?? throw new InvalidOperationException("Anonymous client.");
 
+    /// <summary>Logs in with a password: a client carrying the user's bearer token.</summary>
+    public static async Task<ApiClient> LoginAsync(Uri baseUri, string username, string password)
+    {
+        var http = new HttpClient { BaseAddress = baseUri };
+        var response = await http.PostAsJsonAsync("/api/auth/login", new LoginRequest(username, password), SortieJson.Options);
+        response.EnsureSuccessStatusCode();
+        var tokens = (await response.Content.ReadFromJsonAsync<TokenPair>(SortieJson.Options))!;
+        http.DefaultRequestHeaders.Authorization = new("Bearer", tokens.AccessToken);
+        return new ApiClient(http, tokens);
+    }
+
+    /// <summary>As an admin: creates an account (password "{name}-password") and logs in as it.</summary>
+    public async Task<ApiClient> NewUserAsync(UserRole role, string name)
+    {
+        var password = $"{name}-password";
+        (await PostAsync("/api/admin/users", new CreateUserRequest(name, password, role))).EnsureSuccessStatusCode();
+        return await LoginAsync(Http.BaseAddress!, name, password);
+    }
+
     public async Task<T> GetAsync<T>(string path) => await ReadAsync<T>(await Http.GetAsync(path));
 
     public Task<HttpResponseMessage> PostAsync(string path, object body) => Http.PostAsJsonAsync(path, body, SortieJson.Options);

@@ -82,15 +82,7 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     public Task<ApiClient> AdminAsync() => LoginAsync("admin", AdminPassword);
 
-    public async Task<ApiClient> LoginAsync(string username, string password)
-    {
-        var http = new HttpClient { BaseAddress = BaseUri };
-        var response = await http.PostAsJsonAsync("/api/auth/login", new LoginRequest(username, password), SortieJson.Options);
-        response.EnsureSuccessStatusCode();
-        var pair = (await response.Content.ReadFromJsonAsync<TokenPair>(SortieJson.Options))!;
-        http.Dispose();
-        return As(pair);
-    }
+    public Task<ApiClient> LoginAsync(string username, string password) => ApiClient.LoginAsync(BaseUri, username, password);
 
     /// <summary>A new user running a small demo desktop: the usual start of a sharing test.</summary>
     public async Task<(ApiClient Owner, SessionDto Session)> NewRunningSessionAsync()
@@ -102,12 +94,8 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A new account (created by the admin) and a client logged in as it.</summary>
     public async Task<ApiClient> NewUserAsync(UserRole role = UserRole.User, string? name = null)
     {
-        name ??= $"{(role == UserRole.Admin ? "boss" : "user")}{Interlocked.Increment(ref _users)}";
-        var password = $"{name}-password";
         using var admin = await AdminAsync();
-        var created = await admin.Http.PostAsJsonAsync("/api/admin/users", new CreateUserRequest(name, password, role), SortieJson.Options);
-        created.EnsureSuccessStatusCode();
-        return await LoginAsync(name, password);
+        return await admin.NewUserAsync(role, name ?? $"{(role == UserRole.Admin ? "boss" : "user")}{Interlocked.Increment(ref _users)}");
     }
 }
 

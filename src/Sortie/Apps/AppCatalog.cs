@@ -6,16 +6,32 @@ using Sortie.Hosting;
 
 namespace Sortie.Apps;
 
-/// <summary>An app as listed. <c>command</c> is shown to admins only: users need not see how apps run.</summary>
+/// <summary>
+/// An app as listed. <c>command</c> and <c>rdp</c> are shown to admins only: users need not see how or where apps
+/// run. An RDP app's credentials are never shown to anyone: only the name of the secret that holds them.
+/// </summary>
 public sealed record AppDto(Guid Id, string Name, string Description, LaunchType LaunchType, StreamProtocol? Protocol,
-    string Icon, string? Url, string? Command)
+    string Icon, string? Url, string? Command, RdpSettings? Rdp)
 {
     public static AppDto From(App a, bool forAdmin) =>
-        new(a.Id, a.Name, a.Description, a.LaunchType, a.Protocol, a.Icon, a.Url, forAdmin ? a.Command : null);
+        new(a.Id, a.Name, a.Description, a.LaunchType, a.Protocol, a.Icon, a.Url, forAdmin ? a.Command : null,
+            forAdmin ? RdpSettings.From(a) : null);
+}
+
+/// <summary>
+/// An RDP app's remote desktop: where it is, how the connection is secured, which certificate it may present, and
+/// the name of the secret holding the account (see <see cref="SecretStore"/>). Omitted fields take their defaults:
+/// port 3389, security <c>any</c>, certificate <c>tofu</c>.
+/// </summary>
+public sealed record RdpSettings(string Host, int? Port = null, RdpSecurity? Security = null, RdpCertificatePolicy? Certificate = null,
+    string? CertificateFingerprint = null, string? SecretRef = null)
+{
+    public static RdpSettings? From(App a) => a.RdpHost is null ? null
+        : new(a.RdpHost, a.RdpPort, a.RdpSecurity, a.RdpCertificate, a.RdpCertificateFingerprint, a.RdpSecretRef);
 }
 
 public sealed record AppRequest(string Name, LaunchType LaunchType, StreamProtocol? Protocol = null,
-    string? Description = null, string? Icon = null, string? Command = null, string? Url = null);
+    string? Description = null, string? Icon = null, string? Command = null, string? Url = null, RdpSettings? Rdp = null);
 
 /// <summary>The catalog of launchable apps: everyone reads it, admins change it.</summary>
 public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
@@ -65,27 +81,47 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
         var name = r.Name?.Trim() ?? "";
         if (!AppName().IsMatch(name))
             throw ApiProblem.BadRequest("The name must be 1 to 64 letters, digits, spaces, dots, dashes or underscores.");
+        RdpSettings? rdp = null;
         switch (r.LaunchType)
         {
             case LaunchType.Container:
                 if (r.Protocol is null) throw ApiProblem.BadRequest("A container app needs a protocol: vnc or rdp.");
-                if (r.Protocol == StreamProtocol.Vnc && string.IsNullOrWhiteSpace(r.Command))
-                    throw ApiProblem.BadRequest("A VNC container app needs the command that runs on its desktop.");
                 if (r.Url is not null) throw ApiProblem.BadRequest("A container app has no url.");
+                if (r.Protocol == StreamProtocol.Vnc)
+                {
+                    if (string.IsNullOrWhiteSpace(r.Command))
+                        throw ApiProblem.BadRequest("A VNC container app needs the command that runs on its desktop.");
+                    if (r.Rdp is not null) throw ApiProblem.BadRequest("Only RDP apps (protocol rdp) have rdp settings.");
+                }
+                else
+                {
+                    if (r.Command is not null)
+                        throw ApiProblem.BadRequest("An RDP app has no command: its session runs an RDP client to the remote desktop named in rdp.");
+                    rdp = ValidRdp(r.Rdp ?? throw ApiProblem.BadRequest("An RDP app needs its remote desktop: rdp.host at least."));
+                }
                 break;
             case LaunchType.WebProxy or LaunchType.Url:
-                // A url app may also name a page of this portal ("/scalar"); a web-proxy app's browser needs a full address.
-                var sitePath = r.LaunchType == LaunchType.Url && r.Url is ['/', not '/', ..];
-                if (!sitePath && !(Uri.TryCreate(r.Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+                // Either may name a page of this portal ("/scalar/"): a url app's link opens it, a web-proxy app's
+                // browser reaches the portal itself.
+                var sitePath = r.Url is ['/', not '/', ..];
+                Uri? uri = null;
+                if (!sitePath && !(Uri.TryCreate(r.Url, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https"))
                     throw ApiProblem.BadRequest(r.LaunchType == LaunchType.Url
                         ? "A url app needs an http or https address, or a path on this portal such as /scalar."
-                        : "A web-proxy app needs an absolute http or https url.");
+                        : "A web-proxy app needs an http or https address, or a path on this portal such as /scalar/.");
+                if (r.LaunchType == LaunchType.WebProxy && uri is { UserInfo.Length: > 0 })
+                    throw ApiProblem.BadRequest("A web-proxy app's url cannot hold a user name or password.");
                 if (r.Protocol is not null || r.Command is not null)
                     throw ApiProblem.BadRequest("Only container apps have a protocol or a command.");
+                if (r.Rdp is not null) throw ApiProblem.BadRequest("Only RDP apps (container, protocol rdp) have rdp settings.");
                 break;
             default:
                 throw ApiProblem.BadRequest("The launch_type must be container, web_proxy or url.");
         }
+        // A certificate trusted on first use stays trusted while the app names the same remote desktop, even when a
+        // PUT leaves the field out; another host or port starts over, and an admin may always pin one explicitly.
+        var keepTrusted = rdp is { CertificateFingerprint: null, Certificate: RdpCertificatePolicy.Tofu }
+            && app.RdpHost == rdp.Host && app.RdpPort == rdp.Port;
         app.Name = name;
         app.LaunchType = r.LaunchType;
         app.Protocol = r.Protocol;
@@ -93,6 +129,42 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
         app.Icon = r.Icon?.Trim() ?? "";
         app.Command = r.Command;
         app.Url = r.Url;
+        app.RdpHost = rdp?.Host;
+        app.RdpPort = rdp?.Port;
+        app.RdpSecurity = rdp?.Security;
+        app.RdpCertificate = rdp?.Certificate;
+        app.RdpCertificateFingerprint = keepTrusted ? app.RdpCertificateFingerprint : rdp?.CertificateFingerprint;
+        app.RdpSecretRef = rdp?.SecretRef;
+    }
+
+    /// <summary>An RDP target as stored: checked, with its defaults filled in.</summary>
+    private static RdpSettings ValidRdp(RdpSettings r)
+    {
+        var host = r.Host?.Trim() ?? "";
+        if (host is ['[', .., ']']) host = host[1..^1];
+        if (host.Length is 0 or > 253 || Uri.CheckHostName(host) is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
+            throw ApiProblem.BadRequest("rdp.host must be a host name or an IP address.");
+        var port = r.Port ?? Runners.RdpProgram.DefaultPort;
+        if (port is < 1 or > 65535) throw ApiProblem.BadRequest("rdp.port must be from 1 to 65535.");
+        var security = r.Security ?? RdpSecurity.Any;
+        var certificate = r.Certificate ?? RdpCertificatePolicy.Tofu;
+        string? fingerprint = null;
+        if (r.CertificateFingerprint is { } given)
+        {
+            var hex = given.Trim().ToLowerInvariant();
+            if (hex.StartsWith("sha256:", StringComparison.Ordinal)) hex = hex["sha256:".Length..];
+            hex = hex.Replace(":", "").Replace(" ", "");
+            if (!Sha256Hex().IsMatch(hex))
+                throw ApiProblem.BadRequest("rdp.certificate_fingerprint must be a SHA-256 fingerprint: 64 hex digits, pairs optionally separated by colons.");
+            if (certificate == RdpCertificatePolicy.Ignore)
+                throw ApiProblem.BadRequest("rdp.certificate_fingerprint pins a certificate: it needs certificate 'tofu', not 'ignore'.");
+            if (security == RdpSecurity.Rdp)
+                throw ApiProblem.BadRequest("Legacy 'rdp' security has no TLS certificate to pin: use 'tls', 'nla' or 'any'.");
+            fingerprint = string.Join(':', hex.Chunk(2).Select(pair => new string(pair)));
+        }
+        if (r.SecretRef is { } secret && !SecretStore.IsValidName(secret))
+            throw ApiProblem.BadRequest("rdp.secret_ref must be 1 to 64 lower-case letters, digits, dashes or underscores, starting with a letter or digit.");
+        return new RdpSettings(host, port, security, certificate, fingerprint, r.SecretRef);
     }
 
     private static async Task EnsureNameFreeAsync(SortieDb db, string name, Guid? self, CancellationToken ct)
@@ -103,4 +175,7 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
 
     [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$")]
     private static partial Regex AppName();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hex();
 }

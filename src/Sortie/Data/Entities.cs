@@ -26,6 +26,18 @@ public enum LaunchType { Container, WebProxy, Url }
 
 public enum StreamProtocol { Vnc, Rdp }
 
+/// <summary>
+/// How an RDP connection is secured. <see cref="Any"/> lets the client offer NLA, TLS and legacy RDP security and
+/// the server pick; the others insist on one. <see cref="Rdp"/> is legacy RDP security: no TLS, no certificate.
+/// </summary>
+public enum RdpSecurity { Any, Nla, Tls, Rdp }
+
+/// <summary>
+/// Which TLS certificate an RDP app's remote desktop may present. <see cref="Tofu"/>: the first one seen (or the
+/// one an admin pinned) and no other. <see cref="Ignore"/>: any, for lab machines only.
+/// </summary>
+public enum RdpCertificatePolicy { Tofu, Ignore }
+
 public sealed class App
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
@@ -38,6 +50,21 @@ public sealed class App
     public string? Command { get; set; }
     /// <summary>Url and web-proxy apps: the address they open.</summary>
     public string? Url { get; set; }
+    /// <summary>RDP apps: the remote desktop's host name or address.</summary>
+    public string? RdpHost { get; set; }
+    public int? RdpPort { get; set; }
+    public RdpSecurity? RdpSecurity { get; set; }
+    public RdpCertificatePolicy? RdpCertificate { get; set; }
+    /// <summary>
+    /// RDP apps: the SHA-256 fingerprint (lower-case hex pairs joined by colons) of the only certificate the remote
+    /// desktop may present: pinned by an admin, or recorded at the first launch under <see cref="RdpCertificatePolicy.Tofu"/>.
+    /// </summary>
+    public string? RdpCertificateFingerprint { get; set; }
+    /// <summary>
+    /// RDP apps: the name of the secret holding the credentials (a file in the data dir's secrets/ or an environment
+    /// variable). The credentials themselves are never stored in the database.
+    /// </summary>
+    public string? RdpSecretRef { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
 }
 

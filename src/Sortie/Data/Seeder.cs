@@ -15,10 +15,15 @@ public static class Seeder
         // The database and the keys are the server's alone.
         Directory.CreateDirectory(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using var db = await services.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContextAsync(ct);
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToHashSet();
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the writer
-        if (await db.Users.AnyAsync(ct)) return;
+        if (await db.Users.AnyAsync(ct))
+        {
+            await AddDemoAppsOfAsync(db, pending, ct);
+            return;
+        }
 
         var hasher = services.GetRequiredService<IPasswordHasher<User>>();
         var password = options.AdminPassword ?? GeneratePassword(options);
@@ -41,7 +46,28 @@ public static class Seeder
             Name = "docs", Description = "Sortie's API reference, in a new tab.", Icon = "📖",
             LaunchType = LaunchType.Url, Url = "/scalar",
         },
+        Browser(),
     ];
+
+    /// <summary>A web-proxy demo that needs no internet: a kiosk browser on the portal's own API reference.</summary>
+    private static App Browser() => new()
+    {
+        Name = "browser", Description = "A browser in a session, on Sortie's API reference.", Icon = "🌐",
+        LaunchType = LaunchType.WebProxy, Url = "/scalar/",
+    };
+
+    /// <summary>
+    /// Demo apps that came with a migration reach existing databases once, when that migration is applied (unless an
+    /// app of the same name exists); a database created since gets them with the first start's seeding.
+    /// </summary>
+    private static async Task AddDemoAppsOfAsync(SortieDb db, IReadOnlySet<string> applied, CancellationToken ct)
+    {
+        if (!applied.Any(m => m.EndsWith("_RdpAndWebProxy", StringComparison.Ordinal))) return;
+        var browser = Browser();
+        if (await db.Apps.AnyAsync(a => a.Name == browser.Name, ct)) return;
+        db.Apps.Add(browser);
+        await db.SaveChangesAsync(ct);
+    }
 
     /// <summary>
     /// The first admin password, when none is configured: shown once on the console (not through the

@@ -34,6 +34,9 @@ public sealed class SortieDb(DbContextOptions<SortieDb> options) : DbContext(opt
         model.Entity<App>(e =>
         {
             e.Property(a => a.Name).HasMaxLength(64);
+            e.Property(a => a.RdpHost).HasMaxLength(253);
+            e.Property(a => a.RdpCertificateFingerprint).HasMaxLength(95);
+            e.Property(a => a.RdpSecretRef).HasMaxLength(64);
             e.HasIndex(a => a.Name).IsUnique();
         });
         model.Entity<Session>(e =>

@@ -9,17 +9,23 @@ namespace Sortie.Runners;
 /// Runs each session in its own bubblewrap sandbox on this machine: a read-only system, private /tmp and
 /// home, no network, its own namespaces, and (when Sortie runs as root) its own unprivileged uid. Xvnc
 /// listens only on a Unix socket in the session's folder, mode 0600, so only the server can reach it.
+/// An RDP or web-proxy session may also reach one host and port outside, through a relay (see <see cref="Egress"/>).
 /// </summary>
 public sealed class LocalRunner : ISessionRunner, IHostedService
 {
-    private sealed record Sandbox(Process Process, string Folder, int Uid)
+    private sealed record Sandbox(Process Process, string Folder, int Uid, ProgramKind Kind)
     {
         public bool Stopping { get; set; }
         public string Socket => Path.Combine(Folder, "run", "vnc.sock");
     }
 
     private const string DefaultRuntimeRoot = "/run/sortie";
+    // Kept in the session's folder, outside what the sandbox sees (only home/ and run/ are mounted in it), so that
+    // a restarted server finds the session's processes and knows what it runs.
     private const string PidFile = "sandbox.pid";
+    private const string RelayPidFile = "relay.pid";
+    private const string EgressFile = "egress";
+    private const string KindFile = "kind";
     private const UnixFileMode TraverseOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private static readonly string InitScript = ReadInitScript();
@@ -27,13 +33,15 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     private readonly Dictionary<Guid, Task> _stops = new();
     private readonly SortieOptions _options;
     private readonly LocalRunnerOptions _runner;
+    private readonly SandboxPlanner _planner;
     private readonly ILogger<LocalRunner> _log;
     private readonly bool _isRoot = geteuid() == 0;
 
-    public LocalRunner(SortieOptions options, LocalRunnerOptions runner, ILogger<LocalRunner> log)
+    public LocalRunner(SortieOptions options, LocalRunnerOptions runner, SandboxPlanner planner, ILogger<LocalRunner> log)
     {
         _options = options;
         _runner = runner;
+        _planner = planner;
         _log = log;
     }
 
@@ -56,18 +64,19 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     public async Task StartAsync(SessionLaunch launch, CancellationToken ct)
     {
         if (Problem() is { } problem) throw new RunnerException($"The local runner cannot start sessions: {problem}.");
+        var plan = await _planner.PlanAsync(launch, ct);
         var folder = _options.SessionFolder(launch.SessionId);
         var uid = _isRoot ? AllocateUid(launch.SessionId) : (int)geteuid();
-        PrepareFolder(folder, uid);
+        PrepareFolder(folder, uid, plan);
 
-        var process = new Process { StartInfo = SandboxCommand(launch, folder, uid), EnableRaisingEvents = true };
-        var sandbox = new Sandbox(process, folder, uid);
+        var process = new Process { StartInfo = SandboxCommand(launch, plan, folder, uid), EnableRaisingEvents = true };
+        var sandbox = new Sandbox(process, folder, uid, plan.Kind);
         if (!_sandboxes.TryAdd(launch.SessionId, sandbox)) throw new RunnerException("The session is already running.");
         try
         {
+            if (plan.Egress is { } egress) await StartRelayAsync(folder, uid, egress, ct);
             process.Start();
-            process.StandardInput.Close();
-            // Outside the sandbox's reach (only home/ and run/ are mounted in it): how a restarted server finds it.
+            await HandInputAsync(process, plan.Input);
             File.WriteAllText(Path.Combine(folder, PidFile), $"{process.Id} {uid}");
             _ = WatchAsync(launch.SessionId, sandbox);
             await WaitForVncAsync(sandbox, ct);
@@ -85,13 +94,20 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     public async Task<bool> ResumeAsync(Guid sessionId, CancellationToken ct)
     {
         var folder = _options.SessionFolder(sessionId);
-        if (FindSandboxProcess(folder) is not var (process, uid)) return false;
-        var sandbox = new Sandbox(process, folder, uid);
+        if (FindProcess(folder, PidFile) is not var (process, uid)) return false;
+        var kind = Enum.TryParse<ProgramKind>(ReadOrNull(Path.Combine(folder, KindFile)), out var k) ? k : ProgramKind.Desktop;
+        var sandbox = new Sandbox(process, folder, uid, kind);
         if (!_sandboxes.TryAdd(sessionId, sandbox)) return true;
         if (!await AnswersRfbAsync(sandbox.Socket, ct))
         {
             await StopAsync(sessionId);
             return false;
+        }
+        // The relay normally outlives the server with the sandbox; one that did not is started again.
+        if (ReadEgress(folder) is { } egress && FindProcess(folder, RelayPidFile) is null)
+        {
+            try { await StartRelayAsync(folder, uid, egress, ct); }
+            catch (RunnerException e) { _log.LogWarning("Session {SessionId}: {Problem}", sessionId, e.Message); }
         }
         _ = WatchAsync(sessionId, sandbox);
         _log.LogInformation("Session {SessionId} resumed: sandbox pid {Pid} outlived the last server", sessionId, process.Id);
@@ -132,6 +148,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         finally
         {
             sandbox.Process.Dispose();
+            KillRelay(sandbox.Folder);
             RemoveFolder(sandbox.Folder);
         }
     }
@@ -160,8 +177,9 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             foreach (var dir in Directory.GetDirectories(_options.SessionsDir))
             {
                 if (Guid.TryParseExact(Path.GetFileName(dir), "N", out var id) && _sandboxes.ContainsKey(id)) continue;
-                if (FindSandboxProcess(dir) is var (process, _))
+                if (FindProcess(dir, PidFile) is var (process, _))
                     using (process) process.Kill(entireProcessTree: true);
+                KillRelay(dir);
                 RemoveFolder(dir);
             }
         // A sandbox's uid passes through to its own folder but cannot list the others.
@@ -186,7 +204,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         try { Directory.Delete(_options.SessionsDir); } catch (IOException) { } // only when empty
     }
 
-    private ProcessStartInfo SandboxCommand(SessionLaunch launch, string folder, int uid)
+    private ProcessStartInfo SandboxCommand(SessionLaunch launch, SandboxPlan plan, string folder, int uid)
     {
         var start = new ProcessStartInfo
         {
@@ -196,15 +214,14 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             RedirectStandardOutput = false,
             RedirectStandardError = false,
             UseShellExecute = false,
+            StandardInputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
         // Nothing of the server's environment (which may hold secrets) reaches the sandbox.
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         var args = start.ArgumentList;
-        if (!_isRoot) args.Add(_runner.Bubblewrap);
-        else
-            foreach (var a in new[] { _runner.Setpriv, $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs", "--", _runner.Bubblewrap })
-                args.Add(a);
+        AsSandboxUser(args, uid);
+        args.Add(_runner.Bubblewrap);
         string[] bwrap =
         [
             "--unshare-all", "--unshare-user", "--new-session", "--hostname", "sortie",
@@ -229,7 +246,8 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             "--setenv", "LANG", "C.UTF-8",
             "--setenv", "SORTIE_GEOMETRY", $"{launch.Width}x{launch.Height}",
             "--setenv", "SORTIE_DESKTOP_NAME", launch.DesktopName,
-            "--setenv", "SORTIE_APP_COMMAND", launch.Command,
+            "--setenv", "SORTIE_APP_COMMAND", plan.Command,
+            "--setenv", "SORTIE_EGRESS_PORT", plan.Egress?.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
             "/bin/bash", "/run/init.sh",
         ];
         foreach (var a in bwrap) args.Add(a);
@@ -237,7 +255,15 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         return start;
     }
 
-    private static void PrepareFolder(string folder, int uid)
+    /// <summary>As root, what runs for a session runs as the session's own uid, with no capabilities and no way to gain any.</summary>
+    private void AsSandboxUser(System.Collections.ObjectModel.Collection<string> args, int uid)
+    {
+        if (!_isRoot) return;
+        foreach (var a in new[] { _runner.Setpriv, $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--no-new-privs", "--" })
+            args.Add(a);
+    }
+
+    private static void PrepareFolder(string folder, int uid, SandboxPlan plan)
     {
         RemoveFolder(folder);
         Directory.CreateDirectory(Path.Combine(folder, "home"));
@@ -245,12 +271,95 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         File.WriteAllText(Path.Combine(folder, "init.sh"), InitScript);
         File.WriteAllText(Path.Combine(folder, "passwd"), "root:x:0:0::/:/usr/sbin/nologin\nsortie:x:1000:1000:Sortie:/home/sortie:/bin/bash\n");
         File.WriteAllText(Path.Combine(folder, "group"), "root:x:0:\nsortie:x:1000:\n");
+        File.WriteAllText(Path.Combine(folder, KindFile), plan.Kind.ToString());
         File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(Path.Combine(folder, "init.sh"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        List<string> owned = [folder, Path.Combine(folder, "home"), Path.Combine(folder, "run"), Path.Combine(folder, "init.sh"),
+            Path.Combine(folder, "passwd"), Path.Combine(folder, "group")];
+        foreach (var (name, content) in plan.Files)
+        {
+            var path = Path.Combine(folder, "run", Path.GetFileName(name));
+            File.WriteAllText(path, "");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllText(path, content);
+            owned.Add(path);
+        }
         if (geteuid() == 0)
-            foreach (var path in new[] { folder, Path.Combine(folder, "home"), Path.Combine(folder, "run"), Path.Combine(folder, "init.sh"),
-                         Path.Combine(folder, "passwd"), Path.Combine(folder, "group") })
+            foreach (var path in owned)
                 if (chown(path, uid, uid) != 0) throw new RunnerException("The session's folder could not be prepared.");
+    }
+
+    /// <summary>
+    /// Writes what the app reads on its standard input (an RDP password), then closes it. The pipe holds it until
+    /// the app reads it, so nothing here waits for the sandbox.
+    /// </summary>
+    private static async Task HandInputAsync(Process process, string? input)
+    {
+        try
+        {
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input);
+                await process.StandardInput.FlushAsync();
+            }
+        }
+        catch (IOException) { } // the sandbox already ended; WaitForVncAsync says so
+        finally { process.StandardInput.Close(); }
+    }
+
+    /// <summary>
+    /// Starts the relay of a session's one allowed endpoint: socat, outside the sandbox and so on the host's network,
+    /// as the sandbox's uid, listening on run/egress.sock (0600: that uid and root only) and connecting
+    /// <see cref="Egress.Host"/>:<see cref="Egress.Port"/> for each connection, nothing else. Like the sandbox it has
+    /// a process session of its own and outlives a server restart; the sandbox cannot see or signal it (its own pid
+    /// namespace).
+    /// </summary>
+    private async Task StartRelayAsync(string folder, int uid, Egress egress, CancellationToken ct)
+    {
+        var socket = Path.Combine(folder, "run", "egress.sock");
+        // socat's address syntax gives these characters meanings of their own.
+        if (socket.IndexOfAny([',', ':', '!', '\\', '"', '\'', ' ']) >= 0)
+            throw new RunnerException($"Sessions that reach the network need a runtime folder whose path has no , : ! or spaces ({folder}); set SORTIE_RUNTIME_DIR.");
+        var start = new ProcessStartInfo { FileName = _runner.Setsid, UseShellExecute = false };
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        var args = start.ArgumentList;
+        AsSandboxUser(args, uid);
+        var host = egress.Host.Contains(':') ? $"[{egress.Host}]" : egress.Host;
+        foreach (var a in new[] { _runner.Socat, "-lf", Path.Combine(folder, "relay.log"),
+                     $"UNIX-LISTEN:{socket},fork,unlink-early,mode=600", $"TCP:{host}:{egress.Port},connect-timeout=10" })
+            args.Add(a);
+        using (var relay = Process.Start(start) ?? throw new RunnerException("The session's network relay could not be started."))
+        {
+            File.WriteAllText(Path.Combine(folder, RelayPidFile), $"{relay.Id} {uid}");
+            File.WriteAllText(Path.Combine(folder, EgressFile), $"{egress.Host} {egress.Port} {egress.LocalPort}");
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); !File.Exists(socket); await Task.Delay(10, ct))
+                if (relay.HasExited || DateTime.UtcNow > deadline)
+                    throw new RunnerException("The session's network relay could not be started.");
+        }
+    }
+
+    private static void KillRelay(string folder)
+    {
+        if (FindProcess(folder, RelayPidFile) is not var (relay, _)) return;
+        using (relay)
+        {
+            var pid = relay.Id;
+            try { relay.Kill(entireProcessTree: true); } // with the connections it forked
+            catch (InvalidOperationException) { } // it ended meanwhile
+            // A relay resumed from an earlier server is not this process's child: its exit shows as a zombie at best.
+            for (var deadline = DateTime.UtcNow.AddSeconds(5); IsRunning(pid) && DateTime.UtcNow < deadline;) Thread.Sleep(10);
+        }
+    }
+
+    private static Egress? ReadEgress(string folder) =>
+        ReadOrNull(Path.Combine(folder, EgressFile))?.Split(' ') is [var host, var port, var local]
+            && int.TryParse(port, out var p) && int.TryParse(local, out var l) ? new Egress(host, p, l) : null;
+
+    private static string? ReadOrNull(string path)
+    {
+        try { return File.ReadAllText(path).Trim(); }
+        catch (IOException) { return null; }
     }
 
     private async Task WaitForVncAsync(Sandbox sandbox, CancellationToken ct)
@@ -290,10 +399,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     {
         await sandbox.Process.WaitForExitAsync();
         if (sandbox.Stopping) return;
-        var exit = Path.Combine(sandbox.Folder, "run", "exit");
-        var reason = File.Exists(exit) && File.ReadAllText(exit).Trim() == "app exited"
-            ? "The application exited."
-            : "The desktop stopped unexpectedly.";
+        var reason = ExitReasons.For(sandbox.Kind, ReadOrNull(Path.Combine(sandbox.Folder, "run", "exit")));
         _log.LogInformation("Session {SessionId} ended by itself: {Reason}", sessionId, reason);
         await StopAsync(sessionId);
         SessionExited?.Invoke(sessionId, reason);
@@ -313,14 +419,14 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     }
 
     /// <summary>
-    /// The running sandbox recorded in a session's folder, with its uid. The process must still be that sandbox
-    /// (its command names the folder), not another that took its pid since.
+    /// The running process (sandbox or relay) recorded in a session's folder, with its uid. The process must still
+    /// be that one (its command names the folder), not another that took its pid since.
     /// </summary>
-    private static (Process Process, int Uid)? FindSandboxProcess(string folder)
+    private static (Process Process, int Uid)? FindProcess(string folder, string pidFile)
     {
         try
         {
-            var fields = File.ReadAllText(Path.Combine(folder, PidFile)).Split(' ');
+            var fields = File.ReadAllText(Path.Combine(folder, pidFile)).Split(' ');
             var pid = int.Parse(fields[0]);
             if (!IsRunning(pid) || !File.ReadAllText($"/proc/{pid}/cmdline").Contains(folder + "/")) return null;
             return (Process.GetProcessById(pid), int.Parse(fields[1]));

@@ -33,13 +33,10 @@ public sealed class SessionManager(
         await using var db = await dbs.CreateDbContextAsync(ct);
         var app = await db.Apps.SingleOrDefaultAsync(a => a.Id == request.AppId, ct)
             ?? throw ApiProblem.NotFound("There is no app with this id.");
-        var command = app switch
-        {
-            { LaunchType: LaunchType.Url } => throw ApiProblem.BadRequest(
-                $"'{app.Name}' is a link: open {app.Url} in the browser; it needs no session."),
-            { LaunchType: LaunchType.Container, Protocol: StreamProtocol.Vnc, Command: { Length: > 0 } c } => c,
-            _ => throw ApiProblem.BadRequest($"'{app.Name}' cannot be launched by this server yet."),
-        };
+        if (app.LaunchType == LaunchType.Url)
+            throw ApiProblem.BadRequest($"'{app.Name}' is a link: open {app.Url} in the browser; it needs no session.");
+        // A desktop command, an RDP connection or a kiosk browser; what each needs was checked when the app was saved.
+        var program = SessionProgram.For(app) ?? throw ApiProblem.BadRequest($"'{app.Name}' is not defined completely enough to launch.");
         var width = RequireInRange(request.Width ?? DefaultWidth, MinWidth, MaxWidth, "width");
         var height = RequireInRange(request.Height ?? DefaultHeight, MinHeight, MaxHeight, "height");
 
@@ -66,7 +63,7 @@ public sealed class SessionManager(
         }
         finally { gate.Release(); }
 
-        var launch = new SessionLaunch(session.Id, command, width, height, app.Name);
+        var launch = new SessionLaunch(session.Id, program, width, height, app.Name);
         _starting[session.Id] = Task.Run(() => StartAsync(launch));
         events.Publish(PortalEvent.SessionChanged, session.Id, [caller.Id]);
         return await GetAsync(caller, session.Id, ct);

@@ -51,6 +51,29 @@ namespace Sortie.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RdpCertificate")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RdpCertificateFingerprint")
+                        .HasMaxLength(95)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RdpHost")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RdpPort")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RdpSecretRef")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RdpSecurity")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Url")
                         .HasColumnType("TEXT");
 

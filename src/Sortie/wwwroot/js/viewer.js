@@ -3,29 +3,57 @@ import RFB from '/lib/novnc/core/rfb.js';
 
 const viewers = new WeakMap();
 
-export function connect(element, path, page) {
+// Connects the desktop into `element`. noVNC's disconnect event does not say why the server closed, so the
+// page opens the WebSocket itself and listens to its close first: the gateway's close code and reason
+// (4000 session ended, 4001 access revoked, 4002 permission changed, ...) go to the page with the disconnect.
+export function connect(element, path, options, page) {
+    disconnect(element);
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const rfb = new RFB(element, `${scheme}//${location.host}${path}`, { wsProtocols: ['binary'] });
+    const socket = new WebSocket(`${scheme}//${location.host}${path}`, ['binary']);
+    let closed = { code: 0, reason: '' };
+    // Registered before noVNC takes the socket, so it runs before noVNC's own handler raises 'disconnect'.
+    socket.addEventListener('close', e => { closed = { code: e.code, reason: e.reason }; });
+
+    const rfb = new RFB(element, socket);
+    const viewer = { rfb, leaving: false };
+    viewers.set(element, viewer);
+
+    // View Only: noVNC sends no keys, pointer or clipboard (the gateway drops them anyway) and does not
+    // resize the desktop, which only Full Access may do; the desktop is scaled to fit either way.
+    rfb.viewOnly = options.viewOnly;
+    rfb.resizeSession = !options.viewOnly;
     rfb.scaleViewport = true;
-    rfb.resizeSession = false;
-    rfb.focusOnClick = true;
+    rfb.focusOnClick = !options.viewOnly;
+
+    element.dataset.state = 'connecting';
+    element.dataset.viewOnly = String(options.viewOnly);
     rfb.addEventListener('connect', () => {
-        rfb.focus();
-        page.invokeMethodAsync('OnConnected');
+        element.dataset.state = 'connected';
+        if (!options.viewOnly) rfb.focus();
+        page.invokeMethodAsync('OnConnected').catch(() => { });
     });
     rfb.addEventListener('disconnect', () => {
-        viewers.delete(element);
-        page.invokeMethodAsync('OnDisconnected');
+        element.dataset.state = 'disconnected';
+        if (viewers.get(element) === viewer) viewers.delete(element);
+        // A disconnect the page asked for needs no explanation.
+        if (!viewer.leaving) page.invokeMethodAsync('OnDisconnected', closed.code, closed.reason).catch(() => { });
     });
-    viewers.set(element, rfb);
-    element.dataset.state = 'connecting';
-    rfb.addEventListener('connect', () => { element.dataset.state = 'connected'; });
-    rfb.addEventListener('disconnect', () => { element.dataset.state = 'disconnected'; });
+    rfb.addEventListener('clipboard', e => {
+        page.invokeMethodAsync('OnDesktopClipboard', e.detail.text).catch(() => { });
+    });
 }
 
 export function disconnect(element) {
-    viewers.get(element)?.disconnect();
+    const viewer = viewers.get(element);
+    if (!viewer) return;
+    viewer.leaving = true;
     viewers.delete(element);
+    viewer.rfb.disconnect();
+}
+
+// Sends text to the desktop's clipboard (Full Access only: noVNC ignores it when view-only).
+export function sendClipboard(element, text) {
+    viewers.get(element)?.rfb.clipboardPasteFrom(text);
 }
 
 export function fullscreen(element) {

@@ -1,0 +1,46 @@
+using Sortie.Data;
+
+namespace Sortie.Ui;
+
+/// <summary>How the pages say things in words: permissions, statuses, ages and expiries.</summary>
+public static class Describe
+{
+    public static string Permission(SharePermission permission) =>
+        permission == SharePermission.ReadWrite ? "Full Access" : "View Only";
+
+    public static string Status(SessionStatus status) => status switch
+    {
+        SessionStatus.Creating => "Starting",
+        SessionStatus.Running => "Running",
+        SessionStatus.Terminated => "Ended",
+        _ => "Failed",
+    };
+
+    /// <summary>"moments", "5 min", "3 h", "2 days": how long since <paramref name="since"/> (UTC).</summary>
+    public static string Age(DateTime since) => Span(DateTime.UtcNow - since);
+
+    /// <summary>A link's expiry from now: "expires in 55 min", or "never expires".</summary>
+    public static string Expiry(DateTime? at) => at is { } when ? $"expires in {Span(when - DateTime.UtcNow)}" : "never expires";
+
+    /// <summary>A link's uses: "1 use", "2 of 5 uses".</summary>
+    public static string Uses(int uses, int? maxUses) =>
+        maxUses is { } max ? $"{uses} of {max} uses" : uses == 1 ? "1 use" : $"{uses} uses";
+
+    /// <summary>How a viewer came in, as <see cref="Gateway.ViewerDto.Via"/> names it.</summary>
+    public static string Via(string via) => via switch
+    {
+        "owner" => "owner",
+        "admin" => "admin",
+        "share" => "invited",
+        "link" => "through a link",
+        _ => via,
+    };
+
+    private static string Span(TimeSpan span) => span switch
+    {
+        { TotalMinutes: < 1 } => "moments",
+        { TotalHours: < 1 } => $"{(int)span.TotalMinutes} min",
+        { TotalDays: < 2 } => $"{(int)span.TotalHours} h",
+        _ => $"{(int)span.TotalDays} days",
+    };
+}

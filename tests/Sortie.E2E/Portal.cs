@@ -1,0 +1,83 @@
+using Microsoft.Playwright;
+using Sortie.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace Sortie.E2E;
+
+/// <summary>The portal's pages as a user drives them: logging in, the session manager, the share dialog.</summary>
+public static class Portal
+{
+    /// <summary>A new browser (context) for <paramref name="user"/>, logged in through the login page, on the dashboard.</summary>
+    public static async Task<IPage> LogInAsync(this Browser browser, SortieServer server, ApiClient user,
+        ColorScheme colorScheme = ColorScheme.Light)
+    {
+        var page = await browser.NewPageAsync(server.BaseUri, colorScheme);
+        await page.GotoAsync("/login");
+        await page.LogInHereAsync(user);
+        await page.WaitForURLAsync(server.BaseUri.ToString());
+        return page;
+    }
+
+    /// <summary>Fills in and sends the login form this page shows.</summary>
+    public static async Task LogInHereAsync(this IPage page, ApiClient user)
+    {
+        await page.FillAsync("#username", user.User.Username);
+        await page.FillAsync("#password", $"{user.User.Username}-password");
+        await page.ClickAsync("button:has-text('Log in')");
+    }
+
+    /// <summary>Opens the session manager from the header's Sessions button.</summary>
+    public static async Task<ILocator> OpenSessionsAsync(this IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sessions" }).ClickAsync();
+        var manager = page.SessionManager();
+        await Expect(manager).ToBeVisibleAsync();
+        return manager;
+    }
+
+    public static ILocator SessionManager(this IPage page) => page.GetByRole(AriaRole.Dialog, new() { Name = "Sessions", Exact = true });
+
+    /// <summary>A session's card in the session manager.</summary>
+    public static ILocator Card(this ILocator manager, Guid sessionId) => manager.Locator($"li[data-session='{sessionId}']");
+
+    public static ILocator ShareDialog(this IPage page) => page.GetByRole(AriaRole.Dialog, new() { Name = "Share desktop" });
+
+    /// <summary>A user's (or "Link"'s) row under Current Shares.</summary>
+    public static ILocator ShareRow(this ILocator shareDialog, string who) => shareDialog.Locator($"li[data-who='{who}']");
+
+    /// <summary>Opens the session page and waits until noVNC shows the desktop.</summary>
+    public static async Task<Canvas> ConnectAsync(this IPage page, Guid sessionId)
+    {
+        await page.GotoAsync($"/sessions/{sessionId}");
+        return await page.WaitForDesktopAsync();
+    }
+
+    /// <summary>Waits until this session page is connected and its desktop drawn.</summary>
+    public static async Task<Canvas> WaitForDesktopAsync(this IPage page)
+    {
+        try { await Canvas.Connected(page).WaitForAsync(new() { Timeout = 30_000 }); }
+        catch (TimeoutException)
+        {
+            // Say what the page showed instead, so a failure explains itself.
+            await page.ScreenshotAsync($"not-connected-{Guid.NewGuid():N}.png");
+            var shown = await page.Locator(".session-page, main").First.InnerTextAsync();
+            throw new TimeoutException($"The desktop did not connect within 30 s at {page.Url}. The page showed: {shown}");
+        }
+        var drawn = await Canvas.WaitForAsync(page, c => c.Colours > 1);
+        Assert.True(drawn.Colours > 1, "The desktop canvas stays blank.");
+        return drawn;
+    }
+
+    /// <summary>
+    /// Clicks into the terminal of a small test desktop (launched at 320×240, its xterm sits at the top left,
+    /// whatever size the desktop is resized to). A click on the bare desktop would take the focus from it.
+    /// </summary>
+    public static Task ClickTerminalAsync(this IPage page) =>
+        Canvas.Connected(page).ClickAsync(new() { Position = new() { X = 60, Y = 60 } });
+
+    public static Task ScreenshotAsync(this IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(Browser.ScreenshotDir, name) });
+
+    public static Task ScreenshotAsync(this ILocator element, string name) =>
+        element.ScreenshotAsync(new() { Path = Path.Combine(Browser.ScreenshotDir, name) });
+}

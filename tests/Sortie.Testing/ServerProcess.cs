@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Sortie.Hosting;
+
+namespace Sortie.Testing;
+
+/// <summary>
+/// Sortie as its own process (the built src/Sortie), for what an in-process server cannot show: being
+/// killed outright, or several replicas side by side.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly SortieOptions _options;
+
+    public Uri BaseUri { get; }
+
+    private ServerProcess(Process process, Uri baseUri, SortieOptions options)
+    {
+        _process = process;
+        BaseUri = baseUri;
+        _options = options;
+    }
+
+    /// <summary>Where the server keeps a session's files, as it works it out from the same settings.</summary>
+    public string SessionFolder(Guid sessionId) => _options.SessionFolder(sessionId);
+
+    /// <summary>Starts a server on <paramref name="dataDir"/> and returns once it answers /readyz.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
+        // The output goes to a file in the data dir, not a pipe to this process: the sessions the server starts
+        // inherit it and outlive the server, so a pipe would never reach its end and waiting for the exit would hang.
+        var start = new ProcessStartInfo("/bin/sh", ["-c", "exec \"$@\" >>server.log 2>&1", "sh",
+            "dotnet", Path.Combine(RepositoryRoot(), "src", "Sortie", "bin", "Debug", "net10.0", "Sortie.dll")])
+        {
+            WorkingDirectory = dataDir,
+        };
+        start.Environment["ASPNETCORE_CONTENTROOT"] = Path.Combine(RepositoryRoot(), "src", "Sortie");
+        start.Environment["ASPNETCORE_URLS"] = baseUri.ToString();
+        start.Environment["SORTIE_DATA_DIR"] = dataDir;
+        start.Environment["SORTIE_ADMIN_PASSWORD"] = SortieServer.AdminPassword;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        var options = SortieOptions.FromConfiguration(new ConfigurationBuilder()
+            .AddInMemoryCollection(start.Environment.Where(e => e.Key.StartsWith("SORTIE_"))).Build());
+        var process = Process.Start(start)!;
+
+        var server = new ServerProcess(process, baseUri, options);
+        using var http = new HttpClient { BaseAddress = baseUri };
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(100))
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The server exited with {process.ExitCode} while starting: {File.ReadAllText(Path.Combine(dataDir, "server.log"))}");
+            try
+            {
+                if ((await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK) return server;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline)
+            {
+                await server.DisposeAsync();
+                throw new TimeoutException("The server did not become ready within 30 s.");
+            }
+        }
+    }
+
+    public Task<ApiClient> AdminAsync() => ApiClient.LoginAsync(BaseUri, "admin", SortieServer.AdminPassword);
+
+    /// <summary>Kills the server outright (SIGKILL): no shutdown code runs, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Stops the server as an operator would (SIGTERM), waiting for its orderly shutdown.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            kill(_process.Id, 15);
+            try { await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
+            catch (TimeoutException) { _process.Kill(); }
+        }
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Sortie.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("The repository root (Sortie.slnx) is not above the test's folder.");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}

@@ -1,0 +1,96 @@
+using Sortie.Apps;
+using Sortie.Data;
+using Sortie.Runners;
+using Sortie.Sessions;
+using Sortie.Sharing;
+using Sortie.Tests.Sessions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Sortie.Tests.Runners;
+
+/// <summary>A portal that remembers the paths it was asked for, to see what a sandboxed browser fetched from it.</summary>
+public sealed class PortalRecordingRequests : SortieServer
+{
+    public System.Collections.Concurrent.ConcurrentQueue<string> Paths { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new Recorder(Paths)));
+    }
+
+    private sealed class Recorder(System.Collections.Concurrent.ConcurrentQueue<string> paths) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((http, following) =>
+            {
+                paths.Enqueue(http.Request.Path);
+                return following(http);
+            });
+            next(app);
+        };
+    }
+}
+
+/// <summary>Web-proxy apps: a kiosk Chromium in the session's sandbox, on one web address, streamed like a desktop.</summary>
+public sealed class WebProxyTests(PortalRecordingRequests server) : IClassFixture<PortalRecordingRequests>
+{
+    /// <summary>Chromium takes a while to start on a small, busy machine.</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task The_browser_demo_app_shows_the_portals_api_reference()
+    {
+        using var user = await server.NewUserAsync();
+        var browser = await user.AppAsync("browser");
+        Assert.Equal(LaunchType.WebProxy, browser.LaunchType);
+
+        var session = await user.LaunchAsync("browser", 800, 600);
+
+        // The page came from the portal, and its script ran: it fetched the OpenAPI document it shows.
+        Assert.True(await Eventually.TrueAsync(() => server.Paths.Contains("/scalar/") && server.Paths.Any(p => p.EndsWith("openapi/v1.json")), Timeout),
+            "the portal was asked for: " + string.Join(", ", server.Paths.Distinct()));
+        // And it is drawn: antialiased text brings many colours where the empty display had one.
+        await using var view = await user.ViewAsync(session.Id);
+        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 16, Timeout);
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Fact]
+    public async Task A_web_proxy_session_shows_its_page_reached_through_the_relay()
+    {
+        await using var page = new WebPage(RdpServer.Colour);
+        var app = await RdpApps.AddAsync(server, new AppRequest("intranet", LaunchType.WebProxy, Url: page.Url));
+        using var user = await server.NewUserAsync();
+
+        var session = await user.LaunchAsync(app.Name, 640, 480);
+
+        await using var view = await user.ViewAsync(session.Id);
+        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout);
+        Assert.True(page.Requests > 0);
+        var chromium = SandboxProcesses.Of(server.SessionFolder(session.Id)).First(p => p.Command.StartsWith("/usr/lib/chromium/"));
+        Assert.Equal(["lo"], SandboxNetwork.Interfaces(chromium.Pid));
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+
+    [Fact]
+    public async Task A_web_proxy_session_cannot_be_shared_and_the_answer_says_why()
+    {
+        var owner = await server.NewUserAsync();
+        var other = await server.NewUserAsync();
+        var session = await owner.LaunchAsync("browser", 640, 480);
+
+        var invite = await ProblemAssert.IsProblemAsync(await owner.PostAsync($"/api/sessions/{session.Id}/shares",
+            new CreateShareRequest(other.User.Username, Permission: SharePermission.ReadOnly)), HttpStatusCode.BadRequest);
+        var link = await ProblemAssert.IsProblemAsync(await owner.PostAsync($"/api/sessions/{session.Id}/shares",
+            new CreateShareRequest(LinkShare: true)), HttpStatusCode.BadRequest);
+
+        Assert.Contains("'browser'", invite);
+        Assert.Contains("can be shared", invite);
+        Assert.Equal(invite, link);
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+    }
+}
