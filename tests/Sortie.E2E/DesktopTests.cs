@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Sortie.Testing;
+using static Microsoft.Playwright.Assertions;
 
 namespace Sortie.E2E;
 
@@ -41,5 +42,25 @@ public sealed class DesktopTests(SortieServer server, Browser browser) : IClassF
         await page.WaitForURLAsync(server.BaseUri.ToString());
         var manager = await page.OpenSessionsAsync();
         await Assertions.Expect(manager.GetByText("No active sessions")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_web_proxy_session_shows_its_page_in_the_browser_and_offers_no_Share()
+    {
+        using var userApi = await server.NewUserAsync();
+        var session = await userApi.LaunchAsync("browser", 800, 600);
+        var page = await browser.LogInAsync(server, userApi);
+
+        await page.ConnectAsync(session.Id);
+        // The kiosk browser draws the portal's API reference: far more than a blank desktop's few colours.
+        var drawn = await Canvas.WaitForAsync(page, c => c.Colours > 20);
+        Assert.True(drawn.Colours > 20, "The web page never appeared in the session.");
+        await Expect(page.Locator(".sessionbar").GetByRole(AriaRole.Button, new() { Name = "Share" })).ToHaveCountAsync(0);
+
+        await page.GotoAsync("/");
+        var card = (await page.OpenSessionsAsync()).Card(session.Id);
+        await Expect(card.GetByRole(AriaRole.Link, new() { Name = "Connect" })).ToBeVisibleAsync();
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Share" })).ToHaveCountAsync(0);
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Terminate" })).ToBeVisibleAsync();
     }
 }

@@ -26,6 +26,10 @@ public sealed record SessionDto(
     SharePermission? SharePermission,
     Guid? ShareId)
 {
+    /// <summary>Whether its owner may share it now (the UI offers Share only then).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool CanBeShared => Status == SessionStatus.Running && Sharing.SharingService.CanShare(LaunchType);
+
     public static SessionDto From(Session s, SessionAccess access) => new(
         s.Id, s.AppId, s.App.Name, s.App.Icon, s.App.LaunchType, s.App.Protocol, s.OwnerId, s.Owner.Username,
         s.Status, s.EndReason, s.Width, s.Height, s.CreatedAt, s.StartedAt, s.EndedAt, $"/ws/sessions/{s.Id}",

@@ -237,9 +237,12 @@ public sealed class SharingService(
             : throw ApiProblem.Forbidden("Only the session's owner or an admin may manage its shares.");
     }
 
+    /// <summary>Only desktops (container apps, VNC or RDP) are shared; a web-proxy session is its owner's alone.</summary>
+    public static bool CanShare(LaunchType launchType) => launchType == LaunchType.Container;
+
     private static void EnsureShareable(Session session)
     {
-        if (session.App.LaunchType != LaunchType.Container)
+        if (!CanShare(session.App.LaunchType))
             throw ApiProblem.BadRequest($"'{session.App.Name}' is not a desktop app: only desktop (container) sessions can be shared.");
         if (session.Status != SessionStatus.Running)
             throw ApiProblem.Conflict($"The session is {session.Status.ToString().ToLowerInvariant()}: only a running session can be shared.");
