@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: the sandbox, the VNC server, the demo desktop, the RDP client and the relay of RDP and
 # web-proxy sessions, Chromium (web-proxy sessions and the browser tests), and what the RDP tests run as their
-# remote desktop (an RDP server sharing an Xvfb display, xsetroot to paint it, winpr-hash for its accounts).
+# remote desktop (an RDP server sharing an Xvfb display, xsetroot to paint it, winpr-hash for its accounts),
+# Tk (wish: the tests' clipboard app) and PostgreSQL (the tests start their own server on loopback).
 packages=(bubblewrap tigervnc-standalone-server openbox xterm chromium fonts-dejavu-core fonts-noto-color-emoji util-linux procps
   freerdp2-x11 socat
   freerdp2-shadow-x11 xvfb x11-xserver-utils winpr-utils
-  tk)
+  tk
+  postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
