@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Refreshes the user guide's pictures (docs/images) from the screenshots the browser tests take.
+# Run ./test.sh (or the E2E project alone) first; this only copies the latest ones.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shots=tests/Sortie.E2E/bin/Debug/net10.0/screenshots
+mkdir -p docs/images
+# guide picture = test screenshot
+while read -r picture shot; do
+  cp "$shots/$shot" "docs/images/$picture"
+done <<'LIST'
+session-manager.png session-manager.png
+share-dialog.png share-dialog-link.png
+session-view-only.png session-view-only.png
+session-revoked.png session-revoked.png
+join-bad-link.png join-bad-link.png
+LIST
+echo "docs/images refreshed from $shots"
