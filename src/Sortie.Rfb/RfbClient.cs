@@ -48,9 +48,10 @@ public sealed class RfbClient(Stream stream) : IAsyncDisposable
 
     /// <summary>
     /// Greets the server with the highest of 3.3/3.7/3.8 it allows, picks security None, asks to
-    /// share the desktop, and reads ServerInit (size, pixel format, name).
+    /// share the desktop (unless <paramref name="shared"/> is false: an exclusive viewer, which a VNC server
+    /// answers by disconnecting the others), and reads ServerInit (size, pixel format, name).
     /// </summary>
-    public async Task HandshakeAsync(CancellationToken ct = default)
+    public async Task HandshakeAsync(CancellationToken ct = default, bool shared = true)
     {
         ServerVersion = RfbBanner.Parse(await ReadBytesAsync(RfbBanner.Length, ct));
         var version = ServerVersion.Major > 3 || ServerVersion.Minor >= 8 ? RfbBanner.Version38
@@ -74,7 +75,7 @@ public sealed class RfbClient(Stream stream) : IAsyncDisposable
                 throw new RfbProtocolException($"the security handshake failed: {await ReadStringAsync(Encoding.UTF8, ct)}");
         }
 
-        await SendAsync([1], ct); // ClientInit: shared
+        await SendAsync([shared ? (byte)1 : (byte)0], ct); // ClientInit
         var init = await ReadBytesAsync(4 + PixelFormat.Size, ct);
         Framebuffer = new Framebuffer(BinaryPrimitives.ReadUInt16BigEndian(init), BinaryPrimitives.ReadUInt16BigEndian(init.AsSpan(2)));
         PixelFormat = PixelFormat.Read(init.AsSpan(4));

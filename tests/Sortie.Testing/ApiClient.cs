@@ -92,12 +92,15 @@ public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
         return socket;
     }
 
-    /// <summary>Connects through the gateway and completes the RFB handshake: a VNC viewer as this user.</summary>
-    public async Task<RfbClient> ViewAsync(Guid sessionId)
+    /// <summary>
+    /// Connects through the gateway and completes the RFB handshake: a VNC viewer as this user (asking for the
+    /// desktop exclusively when <paramref name="shared"/> is false).
+    /// </summary>
+    public async Task<RfbClient> ViewAsync(Guid sessionId, bool shared = true)
     {
         var socket = await ConnectAsync(sessionId);
         var rfb = new RfbClient(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true));
-        try { await rfb.HandshakeAsync(); }
+        try { await rfb.HandshakeAsync(shared: shared); }
         catch { await rfb.DisposeAsync(); throw; }
         return rfb;
     }

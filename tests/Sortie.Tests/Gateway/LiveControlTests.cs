@@ -34,6 +34,24 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
     }
 
     [Fact]
+    public async Task The_owner_and_two_viewers_watch_at_once_and_no_one_asking_for_the_desktop_alone_disconnects_another()
+    {
+        var (owner, session, watcher, _) = await SharedAsync(SharePermission.ReadOnly);
+        var helper = await server.NewUserAsync();
+        await owner.InviteAsync(session.Id, helper.User.Username, SharePermission.ReadWrite);
+
+        // Each asks for the desktop exclusively (ClientInit shared = 0); the gateway makes every viewer shared.
+        await using var ownerView = await owner.ViewAsync(session.Id, shared: false);
+        await using var watcherView = await watcher.ViewAsync(session.Id, shared: false);
+        await using var helperView = await helper.ViewAsync(session.Id, shared: false);
+
+        foreach (var view in new[] { ownerView, watcherView, helperView })
+            await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10));
+        var watching = await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers");
+        Assert.Equal(3, watching.Count);
+    }
+
+    [Fact]
     public async Task Revoking_a_share_closes_its_live_viewer_within_a_second()
     {
         var (owner, session, viewer, share) = await SharedAsync();
