@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds, and runs every test: unit, integration (real Xvnc in real
 # sandboxes) and browser tests (Playwright driving Debian's Chromium). Extra arguments go to
-# `dotnet test` (e.g. --filter "FullyQualifiedName~Gateway").
+# `dotnet test` (e.g. --filter "FullyQualifiedName~Gateway"); --long adds the long load tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
+
+# --long also runs the long load tests (trait Category=Long, e.g. tests/Sortie.Tests/Load); the default run
+# leaves them out (unless a --filter of your own is given, which then decides).
+long=0
+args=()
+for a in "$@"; do if [ "$a" = "--long" ]; then long=1; else args+=("$a"); fi; done
+filter=()
+[ "$long" = 1 ] || [[ " ${args[*]-} " == *" --filter "* ]] || filter=(--filter "Category!=Long")
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -12,8 +20,11 @@ status=0
 for project in tests/Sortie.Rfb.Tests tests/Sortie.Tests tests/Sortie.E2E; do
   [ -d "$project" ] || continue
   echo "==> Testing $project"
-  dotnet test "$project" --no-build -nologo "$@" 2>&1 | tee -a "$log" || status=1
+  dotnet test "$project" --no-build -nologo "${filter[@]}" "${args[@]}" 2>&1 | tee -a "$log" || status=1
 done
+# The data-layer and API tests again on PostgreSQL: a cluster the tests start on loopback (tests/Sortie.Testing/PostgresServer.cs).
+echo "==> Testing tests/Sortie.Tests on PostgreSQL"
+SORTIE_TEST_DATABASE=postgres dotnet test tests/Sortie.Tests --no-build -nologo "${filter[@]}" "${args[@]}" 2>&1 | tee -a "$log" || status=1
 
 # One closing line for every project together: "N passed, N failed, N skipped".
 awk '/(Passed|Failed)! +- +Failed:/ {

@@ -24,7 +24,7 @@ var options = SortieOptions.FromConfiguration(builder.Configuration);
 var services = builder.Services;
 services.AddSingleton(options);
 services.AddSingleton(TimeProvider.System);
-services.AddDbContextFactory<SortieDb>(db => db.UseSqlite($"Data Source={options.DatabasePath}"));
+services.AddSortieDatabase(options);
 
 // JSON in snake_case; unknown fields and missing required ones are errors, not silently ignored.
 services.Configure<JsonOptions>(o => SortieJson.Configure(o.SerializerOptions));
@@ -45,12 +45,7 @@ services.AddHostedService<Housekeeper>();
 // Keys for cookies and sealed link tokens: in the data dir, never in the database.
 services.AddDataProtection().SetApplicationName("Sortie")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "keys", "data-protection")));
-services.AddSingleton(new LocalRunnerOptions());
-services.AddSingleton<SecretStore>();
-services.AddSingleton<SandboxPlanner>();
-services.AddSingleton<LocalRunner>();
-services.AddSingleton<ISessionRunner>(sp => sp.GetRequiredService<LocalRunner>());
-services.AddHostedService(sp => sp.GetRequiredService<LocalRunner>());
+builder.AddSessionRunner();
 builder.AddSortieUi();
 
 var app = builder.Build();

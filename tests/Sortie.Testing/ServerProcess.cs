@@ -27,7 +27,10 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Where the server keeps a session's files, as it works it out from the same settings.</summary>
     public string SessionFolder(Guid sessionId) => _options.SessionFolder(sessionId);
 
-    /// <summary>Starts a server on <paramref name="dataDir"/> and returns once it answers /readyz.</summary>
+    /// <summary>
+    /// Starts a server on <paramref name="dataDir"/> and returns once it answers /readyz. <paramref name="settings"/> are
+    /// environment variables for it, e.g. SORTIE_DATABASE (see <see cref="PostgresServer"/>).
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? settings = null)
     {
         var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -42,6 +45,9 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = baseUri.ToString();
         start.Environment["SORTIE_DATA_DIR"] = dataDir;
         start.Environment["SORTIE_ADMIN_PASSWORD"] = SortieServer.AdminPassword;
+        // On PostgreSQL (SORTIE_TEST_DATABASE=postgres), the data dir's database, unless the settings name one (SORTIE_DATABASE).
+        if (PostgresServer.Selected && settings?.ContainsKey("SORTIE_DATABASE") != true)
+            start.Environment["SORTIE_DATABASE"] = await PostgresServer.DatabaseForAsync(dataDir);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var options = SortieOptions.FromConfiguration(new ConfigurationBuilder()
             .AddInMemoryCollection(start.Environment.Where(e => e.Key.StartsWith("SORTIE_"))).Build());

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Sortie.Data;
 
-public sealed class SortieDb(DbContextOptions<SortieDb> options) : DbContext(options)
+public class SortieDb(DbContextOptions<SortieDb> options) : DbContext(options)
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();

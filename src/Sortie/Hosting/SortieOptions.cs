@@ -14,6 +14,10 @@ public sealed record SortieOptions
     public string? AdminPassword { get; init; }
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromHours(2);
     public int MaxSessionsPerUser { get; init; } = 5;
+    /// <summary>Link joins a user may attempt per minute (see Sharing.JoinLimiter).</summary>
+    public int JoinLimitPerUser { get; init; } = 20;
+    /// <summary>Link joins one client address may attempt per minute.</summary>
+    public int JoinLimitPerAddress { get; init; } = 60;
     /// <summary>Origins besides the portal's own that may open cookie-authenticated WebSockets.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
     /// <summary>
@@ -28,6 +32,12 @@ public sealed record SortieOptions
     /// home): they go to /run/sortie, one folder per data dir so that servers never touch each other's.
     /// </summary>
     public required string SessionsDir { get; init; }
+
+    /// <summary>
+    /// A PostgreSQL connection string (SORTIE_DATABASE) selects PostgreSQL; without one, SQLite at <see cref="DatabasePath"/>.
+    /// It may hold a password: never log it.
+    /// </summary>
+    public string? Database { get; init; }
 
     public string DatabasePath => Path.Combine(DataDir, "sortie.db");
 
@@ -45,8 +55,11 @@ public sealed record SortieOptions
                         System.Text.Encoding.UTF8.GetBytes(dataDir)))[..16])
                     : Path.Combine(dataDir, "sessions"),
             AdminPassword = config["SORTIE_ADMIN_PASSWORD"] is { Length: > 0 } pw ? pw : null,
+            Database = config["SORTIE_DATABASE"] is { Length: > 0 } database ? database.Trim() : null,
             SessionTimeout = ParseDuration(config["SORTIE_SESSION_TIMEOUT"], TimeSpan.FromHours(2), "SORTIE_SESSION_TIMEOUT"),
             MaxSessionsPerUser = ParsePositiveInt(config["SORTIE_MAX_SESSIONS_PER_USER"], 5, "SORTIE_MAX_SESSIONS_PER_USER"),
+            JoinLimitPerUser = ParsePositiveInt(config["SORTIE_JOIN_LIMIT_PER_USER"], 20, "SORTIE_JOIN_LIMIT_PER_USER"),
+            JoinLimitPerAddress = ParsePositiveInt(config["SORTIE_JOIN_LIMIT_PER_ADDRESS"], 60, "SORTIE_JOIN_LIMIT_PER_ADDRESS"),
             StopSessionsOnExit = ParseBool(config["SORTIE_STOP_SESSIONS_ON_EXIT"], "SORTIE_STOP_SESSIONS_ON_EXIT"),
             AllowedOrigins = (config["SORTIE_ALLOWED_ORIGINS"] ?? "")
                 .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

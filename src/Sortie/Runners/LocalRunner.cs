@@ -156,16 +156,26 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     public async Task<Stream> ConnectAsync(Guid sessionId, CancellationToken ct)
     {
         if (!_sandboxes.TryGetValue(sessionId, out var sandbox)) throw new RunnerException("The session is not running.");
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        // A Unix socket refuses at once (EAGAIN) while Xvnc's listen backlog is full, as when many viewers arrive
+        // together: that is a moment to wait, not a failure.
+        for (var delay = 5; ; delay = Math.Min(delay * 2, 200))
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(sandbox.Socket), ct);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(sandbox.Socket), ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TryAgain or SocketError.WouldBlock && delay < 200)
+            {
+                socket.Dispose();
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            await Task.Delay(delay, ct);
         }
     }
 

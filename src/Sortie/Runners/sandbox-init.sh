@@ -5,8 +5,11 @@
 # The runner's standard input is for the app alone (an RDP password, say): kept aside as fd 3, away from the rest.
 exec 3<&0 0</dev/null
 
+# Every viewer comes through the gateway's one socket, one "host" to Xvnc: its blacklist (5 connections that end
+# before the handshake lock the host out for 10 s) would lock out everyone at once. The gateway authenticates and
+# rate-limits instead, so the blacklist never engages (a timeout of 0 lets every attempt through).
 Xvnc :1 -rfbport -1 -rfbunixpath /run/sortie/vnc.sock -rfbunixmode 0600 \
-  -SecurityTypes None -AlwaysShared -nolisten tcp -depth 24 \
+  -SecurityTypes None -AlwaysShared -nolisten tcp -depth 24 -BlacklistThreshold 1000000 -BlacklistTimeout 0 \
   -geometry "$SORTIE_GEOMETRY" -desktop "$SORTIE_DESKTOP_NAME" >/run/sortie/xvnc.log 2>&1 &
 xvnc=$!
 

@@ -1,21 +1,32 @@
 using System.Threading.RateLimiting;
+using Sortie.Hosting;
 
 namespace Sortie.Sharing;
 
 /// <summary>
 /// Limits link joins per user and per address, so that guessing tokens is slow even from many accounts.
-/// (A token has 256 random bits; this is about noise and abuse, not the odds.)
+/// (A token has 256 random bits; this is about noise and abuse, not the odds.) The limits per minute come from
+/// SORTIE_JOIN_LIMIT_PER_USER and SORTIE_JOIN_LIMIT_PER_ADDRESS (the benchmarks raise them).
 /// </summary>
 public sealed class JoinLimiter : IDisposable
 {
+    /// <summary>The default of SORTIE_JOIN_LIMIT_PER_USER.</summary>
     public const int PerUserPerMinute = 20;
+    /// <summary>The default of SORTIE_JOIN_LIMIT_PER_ADDRESS.</summary>
     public const int PerAddressPerMinute = 60;
 
-    private readonly PartitionedRateLimiter<(Guid User, string? Address)> _limiter = PartitionedRateLimiter.CreateChained(
-        PartitionedRateLimiter.Create<(Guid User, string? Address), Guid>(r =>
-            RateLimitPartition.GetFixedWindowLimiter(r.User, _ => Window(PerUserPerMinute))),
-        PartitionedRateLimiter.Create<(Guid User, string? Address), string>(r =>
-            RateLimitPartition.GetFixedWindowLimiter(r.Address ?? "", _ => Window(PerAddressPerMinute))));
+    private readonly PartitionedRateLimiter<(Guid User, string? Address)> _limiter;
+
+    public JoinLimiter(SortieOptions options)
+    {
+        var perUser = options.JoinLimitPerUser;
+        var perAddress = options.JoinLimitPerAddress;
+        _limiter = PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<(Guid User, string? Address), Guid>(r =>
+                RateLimitPartition.GetFixedWindowLimiter(r.User, _ => Window(perUser))),
+            PartitionedRateLimiter.Create<(Guid User, string? Address), string>(r =>
+                RateLimitPartition.GetFixedWindowLimiter(r.Address ?? "", _ => Window(perAddress))));
+    }
 
     /// <summary>True when the caller may try a join now.</summary>
     public bool TryAcquire(Guid user, string? address)

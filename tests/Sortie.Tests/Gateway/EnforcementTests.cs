@@ -81,13 +81,27 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         return owner.Framebuffer.Checksum();
     }
 
+    /// <summary>The desktop once it has settled (a new desktop draws its window and terminal for a moment).</summary>
+    private static async Task<ulong> SettledScreenAsync(RfbClient owner)
+    {
+        var last = await ScreenAsync(owner);
+        for (var deadline = DateTime.UtcNow + Timeout; DateTime.UtcNow < deadline; )
+        {
+            await Task.Delay(Settle / 2);
+            var now = await ScreenAsync(owner);
+            if (now == last) return now;
+            last = now;
+        }
+        throw new TimeoutException("The desktop never settled.");
+    }
+
     [Fact]
     public async Task A_view_only_viewer_types_and_clicks_and_the_desktop_does_not_change_but_full_access_does()
     {
         var (owner, session, viewOnly, fullAccess) = await SharedAsync();
         await using var ownerView = await owner.ViewAsync(session.Id);
         await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
-        var before = await ScreenAsync(ownerView);
+        var before = await SettledScreenAsync(ownerView);
 
         await using (var watcher = await viewOnly.ViewAsync(session.Id))
         {
@@ -174,7 +188,7 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         var (owner, session, viewOnly, _) = await SharedAsync();
         await using var ownerView = await owner.ViewAsync(session.Id);
         await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
-        var before = await ScreenAsync(ownerView);
+        var before = await SettledScreenAsync(ownerView);
         var random = new Random(4242);
 
         for (var attempt = 0; attempt < 30; attempt++)

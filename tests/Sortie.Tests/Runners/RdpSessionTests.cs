@@ -59,8 +59,8 @@ public sealed class RdpSessionTests(SortieServer server) : IClassFixture<SortieS
         }
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
             Assert.False(ReadOrEmpty(file).Contains(password), $"{file} holds the password");
-        foreach (var file in Directory.EnumerateFiles(server.DataDir, "sortie.db*"))
-            Assert.False(ReadOrEmpty(file).Contains(password), $"{file} holds the password");
+        foreach (var (name, text) in await server.DatabaseCopiesAsync())
+            Assert.False(text.Contains(password), $"{name} holds the password");
         await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
     }
 

@@ -1,0 +1,446 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using Sortie.Auth;
+using Sortie.Bench;
+using Sortie.Data;
+using Sortie.Hosting;
+using Sortie.Rfb;
+using Sortie.Sessions;
+using Sortie.Sharing;
+using Sortie.Testing;
+
+// ./bench.sh runs this (Release). `Sortie.Bench peer` is the child process of the throughput runs (Peer.cs).
+if (args is ["peer", ..]) { await Peer.RunAsync(); return 0; }
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var outPath = Option("--out") ?? "bench/results.md";
+var seconds = double.Parse(Option("--seconds") ?? "5");
+var only = (Option("--only") ?? "throughput,revocation,start,api,fanout").Split(',');
+var table = new Results();
+
+if (only.Contains("throughput")) await Benchmarks.ThroughputAsync(table, seconds);
+if (only.Contains("revocation") || only.Contains("start") || only.Contains("api"))
+{
+    await using var server = new RealServer();
+    await server.InitializeAsync();
+    if (only.Contains("revocation")) await Benchmarks.RevocationAsync(table, server, 100);
+    if (only.Contains("start")) await Benchmarks.SessionStartAsync(table, server, 10);
+    if (only.Contains("api")) await Benchmarks.ApiLoadAsync(table, server, seconds);
+}
+if (only.Contains("fanout"))
+    await Benchmarks.FanOutAsync(table, (Option("--viewers") ?? "1,10,50,100").Split(',').Select(int.Parse).ToArray(), Math.Max(2, seconds / 2));
+
+var markdown = table.ToMarkdown();
+Console.WriteLine();
+Console.WriteLine(markdown);
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+File.WriteAllText(outPath, markdown);
+Console.WriteLine($"Written to {outPath}");
+return 0;
+
+string? Option(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+internal sealed class Results
+{
+    private readonly List<(string Section, string Name, string Result, string Ratio, string Notes)> _rows = [];
+
+    public void Add(string section, string name, string result, string ratio = "", string notes = "")
+    {
+        _rows.Add((section, name, result, ratio, notes));
+        Console.WriteLine($"  {section} | {name} | {result} | {ratio} | {notes}");
+    }
+
+    public string ToMarkdown()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine($"Sortie benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, all on loopback.");
+        text.AppendLine();
+        text.AppendLine("| Benchmark | Case | Result | Ratio | Notes |");
+        text.AppendLine("|---|---|---|---|---|");
+        foreach (var r in _rows) text.AppendLine($"| {r.Section} | {r.Name} | {r.Result} | {r.Ratio} | {r.Notes} |");
+        return text.ToString();
+    }
+}
+
+internal static class Benchmarks
+{
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    public static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    // ---------------------------------------------------------------- 1. gateway throughput
+
+    public static async Task ThroughputAsync(Results table, double seconds)
+    {
+        Console.WriteLine("==> Gateway throughput (synthetic VNC server, 1920x1080 Raw updates)");
+        await using var peer = await PeerProcess.StartAsync();
+        var direct = await peer.RunAsync($"run tcp 127.0.0.1:{peer.VncPort} - {seconds}", null);
+        table.Add("Gateway throughput", "direct TCP (the limit)", $"{direct.MBps:0} MB/s", "1.00", "no relay");
+
+        var websockify = "/usr/bin/websockify";
+        if (File.Exists(websockify))
+        {
+            var port = FreePort();
+            using var ws = Process.Start(new ProcessStartInfo(websockify, ["--run-once", $"127.0.0.1:{port}", $"127.0.0.1:{peer.VncPort}"])
+                { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            ws.OutputDataReceived += (_, _) => { };
+            ws.ErrorDataReceived += (_, _) => { };
+            ws.BeginOutputReadLine();
+            ws.BeginErrorReadLine();
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); !ProcStat.Listening(port) && DateTime.UtcNow < deadline;) await Task.Delay(50);
+            var r = await peer.RunAsync($"run ws ws://127.0.0.1:{port}/ - {seconds}", () => ProcStat.Cpu(ws.Id));
+            table.Add("Gateway throughput", "websockify 0.10 (Debian, TCP→WebSocket)", $"{r.MBps:0} MB/s", $"{r.MBps / direct.MBps:0.00}",
+                $"{r.CpuMsPerMB:0.00} ms CPU/MB in websockify");
+            if (!ws.WaitForExit(5000)) ws.Kill();
+        }
+        else table.Add("Gateway throughput", "websockify", "not installed", "", "apt-get install websockify");
+
+        await using var server = new SyntheticServer(peer.VncPort);
+        await server.InitializeAsync();
+        var (owner, session) = await server.NewRunningSessionAsync();
+        using var viewer = await server.NewUserAsync();
+        await owner.InviteAsync(session.Id, viewer.User.Username, SharePermission.ReadOnly);
+        var url = new UriBuilder(server.BaseUri) { Scheme = "ws", Path = $"/ws/sessions/{session.Id}" }.Uri;
+        static TimeSpan OwnCpu() { using var me = Process.GetCurrentProcess(); return me.TotalProcessorTime; }
+        var full = await peer.RunAsync($"run ws {url} {owner.Tokens!.AccessToken} {seconds}", OwnCpu);
+        table.Add("Gateway throughput", "Sortie gateway, full-access viewer", $"{full.MBps:0} MB/s", $"{full.MBps / direct.MBps:0.00}",
+            $"{full.CpuMsPerMB:0.00} ms CPU/MB in Sortie");
+        var viewOnly = await peer.RunAsync($"run ws {url} {viewer.Tokens!.AccessToken} {seconds}", OwnCpu);
+        table.Add("Gateway throughput", "Sortie gateway, view-only viewer (framed)", $"{viewOnly.MBps:0} MB/s", $"{viewOnly.MBps / direct.MBps:0.00}",
+            $"{viewOnly.CpuMsPerMB:0.00} ms CPU/MB in Sortie");
+        owner.Dispose();
+    }
+
+    // ---------------------------------------------------------------- 2. revocation latency
+
+    public static async Task RevocationAsync(Results table, SortieServer server, int trials)
+    {
+        Console.WriteLine($"==> Revocation latency ({trials} trials)");
+        var (owner, session) = await server.NewRunningSessionAsync();
+        using var _ = owner;
+        using var viewer = await server.NewUserAsync();
+        var latencies = new List<double>();
+        for (var i = 0; i < trials; i++)
+        {
+            var share = await owner.InviteAsync(session.Id, viewer.User.Username);
+            using var socket = await viewer.ConnectAsync(session.Id);
+            // A whole RFB handshake: a live viewer (and Xvnc counts connections dropped before it as failures).
+            await using var rfb = new RfbClient(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false));
+            await rfb.HandshakeAsync();
+            var start = Stopwatch.GetTimestamp();
+            (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}")).EnsureSuccessStatusCode();
+            await rfb.ReadRawUntilQuietAsync(TimeSpan.FromSeconds(10)); // returns at the close frame (end of stream)
+            latencies.Add(Ms(Stopwatch.GetTimestamp() - start));
+            if (socket.CloseStatus is null) throw new InvalidOperationException($"Trial {i}: the viewer got no close frame.");
+        }
+        table.Add("Revocation", "DELETE share → viewer's close frame", $"p50 {Percentile(latencies, 0.5):0.0} ms, p99 {Percentile(latencies, 0.99):0.0} ms",
+            "", $"{trials} trials, real session; includes the DELETE round trip");
+    }
+
+    // ---------------------------------------------------------------- 3. session start
+
+    public static async Task SessionStartAsync(Results table, SortieServer server, int launches)
+    {
+        Console.WriteLine($"==> Session start ({launches} launches)");
+        using var owner = await server.NewUserAsync();
+        var app = await owner.AppAsync("desktop");
+        List<double> running = [], firstFrame = [];
+        for (var i = 0; i < launches; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var created = await ApiClient.ReadAsync<SessionDto>(await owner.PostAsync("/api/sessions", new CreateSessionRequest(app.Id, 1024, 768)));
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(5))
+            {
+                var now = await owner.GetAsync<SessionDto>($"/api/sessions/{created.Id}");
+                if (now.Status == SessionStatus.Running) break;
+                if (now.Status != SessionStatus.Creating || DateTime.UtcNow > deadline)
+                    throw new InvalidOperationException($"The session is {now.Status}: {now.Reason}");
+            }
+            running.Add(Ms(Stopwatch.GetTimestamp() - start));
+            await using (var rfb = await owner.ViewAsync(created.Id))
+            {
+                await rfb.RequestUpdateAsync(incremental: false);
+                await rfb.WaitForUpdateAsync(TimeSpan.FromSeconds(20));
+                firstFrame.Add(Ms(Stopwatch.GetTimestamp() - start));
+            }
+            await owner.Http.DeleteAsync($"/api/sessions/{created.Id}");
+        }
+        table.Add("Session start", "POST /api/sessions → running", $"p50 {Percentile(running, 0.5):0} ms, p95 {Percentile(running, 0.95):0} ms", "",
+            $"{launches} launches of the demo desktop (1024x768)");
+        table.Add("Session start", "POST /api/sessions → first framebuffer at the viewer", $"p50 {Percentile(firstFrame, 0.5):0} ms, p95 {Percentile(firstFrame, 0.95):0} ms",
+            "", "running + gateway connect + RFB handshake + full update");
+    }
+
+    // ---------------------------------------------------------------- 4. API under load
+
+    public static async Task ApiLoadAsync(Results table, SortieServer server, double seconds)
+    {
+        Console.WriteLine("==> API under load (64 concurrent clients)");
+        var (owner, session) = await server.NewRunningSessionAsync();
+        using var _ = owner;
+        using var viewer = await server.NewUserAsync();
+        var link = await owner.CreateLinkAsync(session.Id);
+        (await viewer.JoinAsync(link.ShareUrl!)).EnsureSuccessStatusCode();
+        var token = link.ShareUrl![SharingService.JoinPath.Length..];
+
+        var bare = WebApplication.CreateSlimBuilder();
+        bare.Logging.ClearProviders();
+        bare.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = bare.Build();
+        app.MapGet("/", () => "ok");
+        await app.StartAsync();
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = server.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewer.Tokens!.AccessToken);
+        var bareUri = new Uri(app.Urls.First());
+
+        var ceiling = await LoadAsync(seconds, () => http.GetAsync(bareUri));
+        table.Add("API under load", "bare Kestrel GET / (ceiling)", $"{ceiling.Rps:0} req/s, p99 {ceiling.P99:0.0} ms", "1.00", $"{ceiling.Failures} non-2xx");
+        var shared = await LoadAsync(seconds, () => http.GetAsync("/api/sessions/shared"));
+        table.Add("API under load", "GET /api/sessions/shared", $"{shared.Rps:0} req/s, p99 {shared.P99:0.0} ms", $"{shared.Rps / ceiling.Rps:0.00}",
+            $"{shared.Failures} non-2xx; SQLite, JWT auth");
+        var join = await LoadAsync(seconds, () => http.PostAsJsonAsync("/api/sessions/shares/join", new JoinRequest(token), SortieJson.Options));
+        table.Add("API under load", "POST /api/sessions/shares/join", $"{join.Rps:0} req/s, p99 {join.P99:0.0} ms", $"{join.Rps / ceiling.Rps:0.00}",
+            $"{join.Failures} non-2xx; same link again (already joined); join limits raised");
+    }
+
+    private static async Task<(double Rps, double P99, int Failures)> LoadAsync(double seconds, Func<Task<HttpResponseMessage>> send)
+    {
+        async Task<(List<double> Latencies, int Failures)> Client(TimeSpan duration)
+        {
+            var latencies = new List<double>();
+            var failures = 0;
+            for (var clock = Stopwatch.StartNew(); clock.Elapsed < duration;)
+            {
+                var start = Stopwatch.GetTimestamp();
+                using var response = await send();
+                await response.Content.ReadAsByteArrayAsync();
+                latencies.Add(Ms(Stopwatch.GetTimestamp() - start));
+                if (!response.IsSuccessStatusCode) failures++;
+            }
+            return (latencies, failures);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Client(TimeSpan.FromSeconds(1)))); // warm-up
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => Client(TimeSpan.FromSeconds(seconds)))));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var all = results.SelectMany(r => r.Latencies).ToList();
+        return (all.Count / elapsed, Percentile(all, 0.99), results.Sum(r => r.Failures));
+    }
+
+    // ---------------------------------------------------------------- 5. fan-out
+
+    public static async Task FanOutAsync(Results table, int[] counts, double seconds)
+    {
+        Console.WriteLine("==> Fan-out (one real session, Sortie as its own process)");
+        var dataDir = Directory.CreateTempSubdirectory("sortie-bench-").FullName;
+        try
+        {
+            var settings = BenchSettings.All.ToDictionary(s => s.Key.Replace(":", "__"), s => s.Value);
+            settings["SORTIE_STOP_SESSIONS_ON_EXIT"] = "true";
+            await using var server = await ServerProcess.StartAsync(dataDir, settings);
+            var pid = ServerPid(dataDir);
+            using var admin = await server.AdminAsync();
+            using var owner = await admin.NewUserAsync(UserRole.User, "fanowner");
+            using var watcher = await admin.NewUserAsync(UserRole.User, "fanviewer");
+            var session = await owner.LaunchDesktopAsync(640, 480);
+            await owner.InviteAsync(session.Id, watcher.User.Username);
+
+            // The owner moves the pointer; Xvnc draws the cursor into the picture of viewers that do not take
+            // cursor shapes (RfbClient announces none), so each move is one small update to every viewer.
+            await using var driver = await owner.ViewAsync(session.Id);
+            using var stopDriver = new CancellationTokenSource();
+            await driver.RequestUpdateAsync(false);
+            await driver.WaitForUpdateAsync(TimeSpan.FromSeconds(20));
+            var driverReads = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        await driver.RequestUpdateAsync(true, stopDriver.Token);
+                        await driver.WaitForUpdateAsync(TimeSpan.FromMinutes(5), stopDriver.Token);
+                    }
+                }
+                catch (Exception) { }
+            });
+
+            double? singleP50 = null, singleP95 = null;
+            // A first round of one viewer, not reported, warms the server up (JIT, pools).
+            foreach (var (n, report) in counts.Select(c => (c, true)).Prepend((1, false)))
+            {
+                Console.WriteLine($"    {n} viewers: connecting");
+                var rssBefore = ProcStat.RssBytes(pid);
+                var viewers = new List<RfbClient>();
+                for (var v = 0; v < n; v++)
+                    viewers.Add(await ((Func<Task<RfbClient>>)(async () =>
+                    {
+                        var socket = await watcher.ConnectAsync(session.Id);
+                        var rfb = new RfbClient(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true));
+                        try
+                        {
+                            await rfb.HandshakeAsync();
+                            await rfb.RequestUpdateAsync(false);
+                            await rfb.WaitForUpdateAsync(TimeSpan.FromSeconds(30));
+                        }
+                        catch (Exception e) when (e is EndOfStreamException or WebSocketException)
+                        {
+                            throw new InvalidOperationException($"A viewer was closed while connecting: {socket.CloseStatus} {socket.CloseStatusDescription}", e);
+                        }
+                        return rfb;
+                    }))().WaitAsync(TimeSpan.FromSeconds(30)));
+                Console.WriteLine($"    {n} viewers: connected, measuring");
+                await Task.Delay(1000);
+                var rssAfter = ProcStat.RssBytes(pid);
+
+                long lastMove = 0;
+                var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+                using var stop = new CancellationTokenSource();
+                var loops = viewers.Select(rfb => Task.Run(async () =>
+                {
+                    try
+                    {
+                        while (!stop.IsCancellationRequested)
+                        {
+                            await rfb.RequestUpdateAsync(true, stop.Token);
+                            await rfb.WaitForUpdateAsync(TimeSpan.FromSeconds(30), stop.Token);
+                            var arrived = Stopwatch.GetTimestamp();
+                            var moved = Interlocked.Read(ref lastMove);
+                            if (moved != 0) latencies.Add(Ms(arrived - moved));
+                        }
+                    }
+                    catch (Exception) { }
+                })).ToList();
+                await Task.Delay(300);
+                var cpuBefore = ProcStat.Cpu(pid);
+                var clock = Stopwatch.StartNew();
+                for (var i = 0; clock.Elapsed.TotalSeconds < seconds; i++)
+                {
+                    Interlocked.Exchange(ref lastMove, Stopwatch.GetTimestamp());
+                    await driver.SendPointerAsync(100 + i % 2 * 200, 100 + i % 3 * 100, 0).WaitAsync(TimeSpan.FromSeconds(10));
+                    await Task.Delay(100);
+                }
+                var cpu = (ProcStat.Cpu(pid) - cpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
+                await stop.CancelAsync();
+                Console.WriteLine($"    {n} viewers: closing");
+                await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(20));
+                await Task.WhenAll(viewers.Select(rfb => rfb.DisposeAsync().AsTask())).WaitAsync(TimeSpan.FromSeconds(20));
+
+                var list = latencies.ToList();
+                var p50 = Percentile(list, 0.5);
+                var p95 = Percentile(list, 0.95);
+                if (!report) continue;
+                singleP50 ??= p50;
+                singleP95 ??= p95;
+                table.Add("Fan-out", $"{n} viewer{(n == 1 ? "" : "s")}",
+                    $"latency p50 {p50:0.0} ms (+{p50 - singleP50:0.0}), p95 {p95:0.0} ms (+{p95 - singleP95:0.0})", "",
+                    $"server CPU {cpu * 100:0.0} % of a core in all, {cpu * 100 / n:0.00} % per viewer; RSS +{(rssAfter - rssBefore) / 1024.0 / n:0} KiB per viewer; {list.Count} frames");
+                await Task.Delay(500);
+            }
+            await stopDriver.CancelAsync();
+            await driverReads.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e)
+        {
+            var log = Path.Combine(dataDir, "server.log");
+            Console.WriteLine($"Fan-out failed: {e.Message}\n{(File.Exists(log) ? string.Join("\n", File.ReadLines(log).TakeLast(15)) : "")}");
+            table.Add("Fan-out", "(failed)", e.Message.ReplaceLineEndings(" ").Replace("|", "/"));
+        }
+        finally
+        {
+            try { Directory.Delete(dataDir, recursive: true); } catch (Exception) { }
+        }
+    }
+
+    /// <summary>The Sortie process ServerProcess started: the dotnet process working in the data dir.</summary>
+    private static int ServerPid(string dataDir)
+    {
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                if (new DirectoryInfo(Path.Combine(dir, "cwd")).LinkTarget?.TrimEnd('/') == dataDir.TrimEnd('/')
+                    && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("Sortie.dll")) return pid;
+            }
+            catch (Exception) { }
+        }
+        throw new InvalidOperationException("The server process was not found.");
+    }
+
+    internal static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>The `peer` child process (synthetic VNC server + reading client), driven over its stdin/stdout.</summary>
+internal sealed class PeerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public int VncPort { get; private init; }
+
+    private PeerProcess(Process process) => _process = process;
+
+    public static async Task<PeerProcess> StartAsync()
+    {
+        var self = Environment.ProcessPath!;
+        var start = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? new ProcessStartInfo(self, [typeof(PeerProcess).Assembly.Location, "peer"])
+            : new ProcessStartInfo(self, ["peer"]);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        var process = Process.Start(start)!;
+        var first = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The peer did not start.");
+        return new PeerProcess(process) { VncPort = int.Parse(first.Split(' ')[1]) };
+    }
+
+    /// <summary>One measured run; <paramref name="cpu"/> reads the relaying process's CPU time at the window's ends.</summary>
+    public async Task<(double MBps, double CpuMsPerMB)> RunAsync(string command, Func<TimeSpan>? cpu)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        TimeSpan cpuStart = default;
+        while (true)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The peer ended.");
+            if (line == "START") { if (cpu is not null) cpuStart = cpu(); continue; }
+            if (line.StartsWith("FAILED")) throw new InvalidOperationException($"Throughput run '{command.Split(' ')[1]}' failed: {line}");
+            if (!line.StartsWith("DONE ")) continue;
+            var cpuUsed = cpu is null ? TimeSpan.Zero : cpu() - cpuStart;
+            var parts = line.Split(' ');
+            var megabytes = long.Parse(parts[1]) / 1e6;
+            await _process.StandardInput.WriteLineAsync("close");
+            await _process.StandardInput.FlushAsync();
+            await Task.Delay(200);
+            return (megabytes / double.Parse(parts[2]), cpuUsed.TotalMilliseconds / megabytes);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        if (!_process.WaitForExit(5000)) _process.Kill();
+        await Task.CompletedTask;
+        _process.Dispose();
+    }
+}

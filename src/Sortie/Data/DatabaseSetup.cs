@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Npgsql;
+using Sortie.Hosting;
+
+namespace Sortie.Data;
+
+/// <summary>
+/// Chooses the database: PostgreSQL when SORTIE_DATABASE holds a connection string, otherwise SQLite in the data dir.
+/// </summary>
+/// <remarks>
+/// Each provider has its own migrations, told apart by context type: EF Core applies only the migrations whose
+/// [DbContext] attribute names the exact type of the running context. SQLite runs <see cref="SortieDb"/> with the
+/// migrations in Data/Migrations; PostgreSQL runs <see cref="PostgresSortieDb"/>, a subclass with the same model, with
+/// those in Data/Migrations/Postgres. The rest of the code asks for <c>IDbContextFactory&lt;SortieDb&gt;</c> (or a
+/// scoped <see cref="SortieDb"/>) and never knows which one it got.
+/// </remarks>
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddSortieDatabase(this IServiceCollection services, SortieOptions options)
+    {
+        if (options.Database is null)
+        {
+            services.AddDbContextFactory<SortieDb>(db => db.UseSqlite($"Data Source={options.DatabasePath}"));
+            return services;
+        }
+
+        var connection = PostgresConnection(options.Database);
+        // Registered before the factory, so the factory's own registration of the scoped context does not replace it.
+        services.AddScoped<SortieDb>(sp => sp.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContext());
+        services.AddDbContextFactory<SortieDb, PostgresSortieDb.Factory>(db => db.UseNpgsql(connection));
+        return services;
+    }
+
+    /// <summary>
+    /// Checks the connection string's syntax up front, with an error that names the key but does not repeat the value
+    /// (it may hold a password).
+    /// </summary>
+    private static string PostgresConnection(string text)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(text);
+            if (string.IsNullOrEmpty(builder.Host)) throw new ArgumentException("no Host");
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidOperationException(
+                "SORTIE_DATABASE: not a PostgreSQL connection string (e.g. Host=db;Database=sortie;Username=sortie;Password=...).");
+        }
+    }
+}
+
+/// <summary>The same model on PostgreSQL, with its own migrations (Data/Migrations/Postgres); see <see cref="DatabaseSetup"/>.</summary>
+public sealed class PostgresSortieDb(DbContextOptions<SortieDb> options) : SortieDb(options)
+{
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        base.OnModelCreating(model);
+        // Byte-wise comparison and order for names, as SQLite's default: the same uniqueness and listing order
+        // whatever locale the PostgreSQL cluster was created with.
+        model.Entity<User>().Property(u => u.Username).UseCollation("C");
+        model.Entity<App>().Property(a => a.Name).UseCollation("C");
+    }
+
+    /// <summary>Hands out <see cref="PostgresSortieDb"/> wherever a <see cref="SortieDb"/> is asked for.</summary>
+    public sealed class Factory(DbContextOptions<SortieDb> options) : IDbContextFactory<SortieDb>
+    {
+        public SortieDb CreateDbContext() => new PostgresSortieDb(options);
+    }
+
+    /// <summary>For `dotnet ef migrations add ... --context PostgresSortieDb`: no server is contacted.</summary>
+    public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<PostgresSortieDb>
+    {
+        public PostgresSortieDb CreateDbContext(string[] args) =>
+            new(new DbContextOptionsBuilder<SortieDb>().UseNpgsql("Host=localhost;Database=sortie").Options);
+    }
+}
