@@ -11,6 +11,7 @@ using Sortie.Data;
 using Sortie.Events;
 using Sortie.Gateway;
 using Sortie.Hosting;
+using Sortie.Replicas;
 using Sortie.Runners;
 using Sortie.Sessions;
 using Sortie.Sharing;
@@ -37,14 +38,17 @@ builder.AddSortieAuth();
 services.AddSingleton<AppCatalog>();
 services.AddSingleton<EventHub>();
 services.AddSingleton<ViewerRegistry>();
+services.AddSingleton<LiveControl>();
+services.AddHostedService(sp => sp.GetRequiredService<LiveControl>());
+services.AddReplicas(options);
 services.AddSingleton<SessionManager>();
 services.AddSingleton<SharingService>();
 services.AddSingleton<JoinLimiter>();
 services.AddSingleton<AuditLog>();
 services.AddHostedService<Housekeeper>();
-// Keys for cookies and sealed link tokens: in the data dir, never in the database.
+// Keys for cookies and sealed link tokens: in the keys folder (shared by replicas), never in the database.
 services.AddDataProtection().SetApplicationName("Sortie")
-    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDir, "keys", "data-protection")));
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.KeysDir, "data-protection")));
 builder.AddSessionRunner();
 builder.AddSortieUi();
 

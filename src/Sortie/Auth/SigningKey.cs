@@ -5,7 +5,7 @@ using Sortie.Hosting;
 namespace Sortie.Auth;
 
 /// <summary>
-/// The JWT signing key: generated on first start and kept in the data dir (mode 0600), so no secret
+/// The JWT signing key: generated on first start and kept in the keys folder (mode 0600), so no secret
 /// has to be configured by hand and tokens survive a restart.
 /// </summary>
 public sealed class SigningKey
@@ -14,7 +14,7 @@ public sealed class SigningKey
 
     public SigningKey(SortieOptions options)
     {
-        var path = Path.Combine(options.DataDir, "keys", "jwt-signing.key");
+        var path = Path.Combine(options.KeysDir, "jwt-signing.key");
         Key = new SymmetricSecurityKey(SecretFile.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(64)));
     }
 }

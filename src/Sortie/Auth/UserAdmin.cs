@@ -11,7 +11,7 @@ public sealed record CreateUserRequest(string Username, string Password, UserRol
 
 /// <summary>Admins create, list and delete accounts. Usernames are lower-case, so "Alice" and "alice" are one.</summary>
 public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPasswordHasher<User> hasher, SessionManager sessions,
-    Gateway.ViewerRegistry viewers)
+    Gateway.LiveControl live)
 {
     public const int MinPasswordLength = 8;
 
@@ -53,7 +53,7 @@ public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPassword
         await sessions.EndAllOfAsync(id, "The owner's account was deleted.");
         db.Users.Remove(user);
         await db.SaveChangesAsync(ct);
-        viewers.CloseUser(id, Gateway.CloseReason.AccessRevoked);
+        await live.AccessChangedAsync(null);
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,31}$")]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Sortie.Auth;
+using Sortie.Replicas;
 
 namespace Sortie.Events;
 
@@ -18,9 +19,10 @@ public sealed record PortalEvent(string Type, Guid SessionId)
 
 /// <summary>
 /// The one channel of live updates: the Blazor pages subscribe to it directly, API clients through the
-/// server-sent events of GET /api/events. Each event goes to the users it concerns (and to admins).
+/// server-sent events of GET /api/events. Each event goes to the users it concerns (and to admins), on this replica
+/// and, through the <see cref="IReplicaBus"/>, on the others.
 /// </summary>
-public sealed class EventHub(ILogger<EventHub> log)
+public sealed class EventHub(IReplicaBus replicas, ILogger<EventHub> log)
 {
     private sealed record Subscription(Guid UserId, bool IsAdmin, Action<PortalEvent> Deliver);
 
@@ -35,10 +37,17 @@ public sealed class EventHub(ILogger<EventHub> log)
 
     public void Publish(string type, Guid sessionId, IEnumerable<Guid> users)
     {
-        var audience = users.ToHashSet();
+        var audience = users.Distinct().ToArray();
+        Deliver(type, sessionId, audience);
+        _ = replicas.PublishAsync(ReplicaSignal.Event(type, sessionId, audience));
+    }
+
+    /// <summary>Delivers to this replica's subscribers alone; a null audience means every subscriber.</summary>
+    public void Deliver(string type, Guid sessionId, IReadOnlyCollection<Guid>? users)
+    {
         var e = new PortalEvent(type, sessionId);
         foreach (var s in _subscriptions.Values)
-            if (s.IsAdmin || audience.Contains(s.UserId))
+            if (users is null || s.IsAdmin || users.Contains(s.UserId))
             {
                 try { s.Deliver(e); }
                 catch (Exception ex) { log.LogError(ex, "A subscriber failed on {Event}", e.Type); }

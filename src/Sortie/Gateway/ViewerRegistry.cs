@@ -52,7 +52,7 @@ public sealed class LiveViewer(Guid sessionId, Guid ownerId, Guid userId, string
     public void Dispose() => _closed.Dispose();
 }
 
-/// <summary>Every live gateway connection, by session, so access can be taken away at once.</summary>
+/// <summary>Every live gateway connection of this replica, by session, so access can be taken away at once (see <see cref="LiveControl"/>).</summary>
 public sealed class ViewerRegistry(EventHub events)
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, LiveViewer>> _bySession = new();
@@ -76,11 +76,8 @@ public sealed class ViewerRegistry(EventHub events)
 
     public int Count(Guid sessionId) => _bySession.TryGetValue(sessionId, out var viewers) ? viewers.Count : 0;
 
-    /// <summary>Closes a user's connections to every session (their account is gone).</summary>
-    public void CloseUser(Guid userId, CloseReason reason)
-    {
-        foreach (var sessionId in _bySession.Keys) Close(sessionId, reason, v => v.UserId == userId);
-    }
+    /// <summary>Every live connection on this replica.</summary>
+    public IReadOnlyList<LiveViewer> All() => _bySession.Values.SelectMany(viewers => viewers.Values).ToArray();
 
     /// <summary>Closes the session's connections that match, all of them by default.</summary>
     public int Close(Guid sessionId, CloseReason reason, Func<LiveViewer, bool>? which = null)

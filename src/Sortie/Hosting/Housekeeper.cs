@@ -4,7 +4,7 @@ using Sortie.Sharing;
 namespace Sortie.Hosting;
 
 /// <summary>
-/// The periodic chores: ending sessions idle past SORTIE_SESSION_TIMEOUT, and sweeping expired share
+/// The periodic chores: ending sessions idle past SORTIE_SESSION_TIMEOUT or stuck starting, and sweeping expired share
 /// links. (Access checks never wait for the sweep: an expired link grants nothing even before it runs.)
 /// </summary>
 public sealed class Housekeeper(SessionManager sessions, SharingService sharing, SortieOptions options, ILogger<Housekeeper> log)
@@ -21,6 +21,7 @@ public sealed class Housekeeper(SessionManager sessions, SharingService sharing,
             try
             {
                 await sessions.EndIdleAsync(stoppingToken);
+                await sessions.EndStuckStartsAsync(stoppingToken);
                 await sharing.SweepExpiredLinksAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Housekeeping failed"); }

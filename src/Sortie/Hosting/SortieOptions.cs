@@ -11,6 +11,13 @@ namespace Sortie.Hosting;
 public sealed record SortieOptions
 {
     public required string DataDir { get; init; }
+    /// <summary>
+    /// The generated keys (JWT signing, data protection for cookies and sealed link tokens): SORTIE_KEYS_DIR, by default
+    /// the data dir's keys/. Replicas share one folder (a shared volume), so any of them accepts any user's token and
+    /// cookie. Never in the database: a copy of the database alone must not let anyone forge a login.
+    /// </summary>
+    public string KeysDir { get => _keysDir ?? Path.Combine(DataDir, "keys"); init => _keysDir = value; }
+    private readonly string? _keysDir;
     public string? AdminPassword { get; init; }
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromHours(2);
     public int MaxSessionsPerUser { get; init; } = 5;
@@ -25,6 +32,11 @@ public sealed record SortieOptions
     /// upgrade interrupts nobody's desktop for more than a reconnect. True: sessions end with the server.
     /// </summary>
     public bool StopSessionsOnExit { get; init; }
+    /// <summary>
+    /// How often every live connection is checked against the database (SORTIE_ACCESS_RECHECK): the longest a lost
+    /// signal between replicas could leave access open. Changes made on the same replica act at once.
+    /// </summary>
+    public TimeSpan AccessRecheck { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Where sessions' folders (home, VNC socket) live. A sandbox's own uid must be able to reach its
@@ -49,6 +61,7 @@ public sealed record SortieOptions
         return new SortieOptions
         {
             DataDir = dataDir,
+            KeysDir = config["SORTIE_KEYS_DIR"] is { Length: > 0 } keys ? Path.GetFullPath(keys) : Path.Combine(dataDir, "keys"),
             SessionsDir = config["SORTIE_RUNTIME_DIR"] is { Length: > 0 } runtime ? Path.GetFullPath(runtime)
                 : Environment.UserName == "root"
                     ? Path.Combine("/run/sortie", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
@@ -60,6 +73,7 @@ public sealed record SortieOptions
             MaxSessionsPerUser = ParsePositiveInt(config["SORTIE_MAX_SESSIONS_PER_USER"], 5, "SORTIE_MAX_SESSIONS_PER_USER"),
             JoinLimitPerUser = ParsePositiveInt(config["SORTIE_JOIN_LIMIT_PER_USER"], 20, "SORTIE_JOIN_LIMIT_PER_USER"),
             JoinLimitPerAddress = ParsePositiveInt(config["SORTIE_JOIN_LIMIT_PER_ADDRESS"], 60, "SORTIE_JOIN_LIMIT_PER_ADDRESS"),
+            AccessRecheck = ParseDuration(config["SORTIE_ACCESS_RECHECK"], TimeSpan.FromSeconds(15), "SORTIE_ACCESS_RECHECK"),
             StopSessionsOnExit = ParseBool(config["SORTIE_STOP_SESSIONS_ON_EXIT"], "SORTIE_STOP_SESSIONS_ON_EXIT"),
             AllowedOrigins = (config["SORTIE_ALLOWED_ORIGINS"] ?? "")
                 .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

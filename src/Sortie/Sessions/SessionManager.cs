@@ -17,6 +17,7 @@ public sealed class SessionManager(
     IDbContextFactory<SortieDb> dbs,
     ISessionRunner runner,
     ViewerRegistry viewers,
+    LiveControl live,
     EventHub events,
     SortieOptions options,
     TimeProvider clock,
@@ -157,7 +158,7 @@ public sealed class SessionManager(
             await db.Shares.Where(s => s.SessionId == id).ExecuteDeleteAsync();
             if (changed > 0) log.LogInformation("Session {SessionId} {Status}: {Reason}", id, status, reason);
         }
-        viewers.Close(id, CloseReason.SessionEnded);
+        await live.AccessChangedAsync(id);
         await runner.StopAsync(id);
         events.Publish(PortalEvent.SessionChanged, id, concerned);
     }
@@ -195,7 +196,9 @@ public sealed class SessionManager(
 
     /// <summary>
     /// At start-up: running sessions whose desktops outlived the last server are resumed, the rest are over;
-    /// and the runner's own end-of-session reports are wired in.
+    /// and the runner's own end-of-session reports are wired in. A session caught mid-start is given up at once by
+    /// a lone server (SQLite); among replicas (PostgreSQL) another may be starting it, so it is left to
+    /// <see cref="EndStuckStartsAsync"/>.
     /// </summary>
     public async Task ReconcileAsync(CancellationToken ct)
     {
@@ -205,12 +208,26 @@ public sealed class SessionManager(
             .Select(s => new { s.Id, s.Status }).ToListAsync(ct);
         foreach (var session in live)
         {
-            // A running desktop that outlived the last server carries on; one caught mid-start is given up.
             if (session.Status == SessionStatus.Running && await runner.ResumeAsync(session.Id, ct)) continue;
+            if (session.Status == SessionStatus.Creating && options.Database is not null) continue;
             await EndAsync(session.Id, SessionStatus.Terminated, session.Status == SessionStatus.Running
                 ? "The server restarted and the session's desktop was gone."
                 : "The server restarted while the session was starting.");
         }
+    }
+
+    /// <summary>Longer than any runner takes to start a desktop (Kubernetes allows 2 minutes by default).</summary>
+    public static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(10);
+
+    /// <summary>Ends sessions still starting long after they were asked for: the replica starting them went away.</summary>
+    public async Task EndStuckStartsAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var cutoff = Now - StartDeadline;
+        var stuck = await db.Sessions.Where(s => s.Status == SessionStatus.Creating && s.CreatedAt < cutoff)
+            .Select(s => s.Id).ToListAsync(ct);
+        foreach (var id in stuck.Where(id => !_starting.ContainsKey(id)))
+            await EndAsync(id, SessionStatus.Failed, "The session did not start in time.");
     }
 
     /// <summary>Waits for a launch in progress (tests and graceful shutdown use it).</summary>

@@ -17,7 +17,7 @@ namespace Sortie.Sharing;
 public sealed class SharingService(
     IDbContextFactory<SortieDb> dbs,
     SessionManager sessions,
-    ViewerRegistry viewers,
+    LiveControl live,
     EventHub events,
     AuditLog audit,
     JoinLimiter joinLimiter,
@@ -113,7 +113,7 @@ public sealed class SharingService(
         await db.SaveChangesAsync(ct);
         if (before != share.Permission)
         {
-            viewers.Close(sessionId, CloseReason.PermissionChanged, v => v.ShareId == share.Id || v.LinkId == share.Id);
+            await live.AccessChangedAsync(sessionId);
             Publish(sessionId, holders);
         }
         return ToDto(share, share.User?.Username, share.TokenSealed is null ? null : _sealer.Unprotect(share.TokenSealed));
@@ -129,7 +129,7 @@ public sealed class SharingService(
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareRevoked, caller, sessionId, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
         await db.SaveChangesAsync(ct);
-        viewers.Close(sessionId, CloseReason.AccessRevoked, v => v.ShareId == share.Id || v.LinkId == share.Id);
+        await live.AccessChangedAsync(sessionId);
         Publish(sessionId, holders);
     }
 
@@ -190,7 +190,7 @@ public sealed class SharingService(
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareLeft, caller, sessionId, share.Id, caller.Username);
         await db.SaveChangesAsync(ct);
-        viewers.Close(sessionId, CloseReason.AccessRevoked, v => v.ShareId == share.Id);
+        await live.AccessChangedAsync(sessionId);
         Publish(sessionId, [share.Session.OwnerId, caller.Id]);
     }
 
@@ -212,7 +212,7 @@ public sealed class SharingService(
         await db.SaveChangesAsync(ct);
         foreach (var link in expired)
         {
-            viewers.Close(link.SessionId, CloseReason.AccessRevoked, v => v.LinkId == link.Id);
+            await live.AccessChangedAsync(link.SessionId);
             Publish(link.SessionId, holders[link.Id]);
         }
     }

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Sortie.Auth;
+using Sortie.Data;
+using Sortie.Hosting;
+using Sortie.Replicas;
+using Sortie.Sessions;
+
+namespace Sortie.Gateway;
+
+/// <summary>
+/// Keeps every live connection standing on access the database still grants. After a change (a share revoked or
+/// changed, a session ended, an account deleted) this replica's viewers are checked at once and the other replicas
+/// are told to check theirs; and every <see cref="SortieOptions.AccessRecheck"/> all of them are checked again, so a
+/// lost signal cannot leave access open for longer than that.
+/// </summary>
+public sealed class LiveControl(ViewerRegistry viewers, IDbContextFactory<SortieDb> dbs, IReplicaBus replicas,
+    SortieOptions options, TimeProvider clock, ILogger<LiveControl> log) : BackgroundService
+{
+    /// <summary>Who may see <paramref name="sessionId"/> (null: any session) changed; call it after the change is saved.</summary>
+    public async Task AccessChangedAsync(Guid? sessionId)
+    {
+        await RecheckAsync(sessionId, CancellationToken.None);
+        await replicas.PublishAsync(ReplicaSignal.Access(sessionId));
+    }
+
+    /// <summary>
+    /// Compares each live viewer of <paramref name="sessionId"/> (null: of every session) with the access the database
+    /// grants now, and closes those that lost it (<see cref="CloseReason.AccessRevoked"/>), whose access changed
+    /// (<see cref="CloseReason.PermissionChanged"/>: they reconnect with the new one) or whose session ended.
+    /// </summary>
+    public async Task RecheckAsync(Guid? sessionId, CancellationToken ct)
+    {
+        var live = sessionId is { } id ? viewers.Of(id) : viewers.All();
+        if (live.Count == 0) return;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var watched in live.GroupBy(v => v.SessionId))
+        {
+            var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == watched.Key, ct);
+            if (session is not { Status: SessionStatus.Running })
+            {
+                viewers.Close(watched.Key, CloseReason.SessionEnded);
+                continue;
+            }
+            foreach (var userId in watched.Select(v => v.UserId).Distinct())
+            {
+                // The account as it is now: deleted, or its role changed since its token was issued.
+                var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+                    .Select(u => new Caller(u.Id, u.Username, u.Role)).SingleOrDefaultAsync(ct);
+                var access = user is null ? SessionAccess.None : await SessionAccess.OfAsync(db, user, session, now, ct);
+                viewers.Close(session.Id, access.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked,
+                    v => v.UserId == userId && v.Access != access);
+            }
+        }
+    }
+
+    /// <summary>Rechecks every viewer, and restarts the idle clock of the sessions watched here (for every replica's housekeeper).</summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RecheckAsync(null, stoppingToken);
+                var watched = viewers.All().Select(v => v.SessionId).Distinct().ToList();
+                if (watched.Count == 0) continue;
+                var now = clock.GetUtcNow().UtcDateTime;
+                await using var db = await dbs.CreateDbContextAsync(stoppingToken);
+                await db.Sessions.Where(s => watched.Contains(s.Id))
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastViewerAt, now), stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Rechecking live viewers failed"); }
+        }
+    }
+
+    /// <summary>The recheck period, and often enough that a watched session never looks idle to another replica.</summary>
+    private TimeSpan Interval => TimeSpan.FromTicks(Math.Min(options.AccessRecheck.Ticks, options.SessionTimeout.Ticks / 2));
+}
