@@ -4,6 +4,19 @@ namespace Sortie.Testing;
 
 public static class ViewerSockets
 {
+    /// <summary>
+    /// Waits for the server's first message, the RFB banner: the gateway sends it once the viewer has passed every
+    /// check and is relayed, so what happens after this meets a viewer that is fully connected.
+    /// </summary>
+    public static async Task<string> ReadBannerAsync(this ClientWebSocket socket, TimeSpan? timeout = null)
+    {
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        var buffer = new byte[12];
+        var result = await socket.ReceiveAsync(buffer, limit.Token);
+        if (result.MessageType == WebSocketMessageType.Close) throw new InvalidOperationException($"Closed at once: {result.CloseStatusDescription}");
+        return System.Text.Encoding.ASCII.GetString(buffer, 0, result.Count);
+    }
+
     /// <summary>Reads (and drops) what the server sends until its close frame: the close code (0 if none) and reason.</summary>
     public static async Task<(int Code, string Reason)> WaitForCloseAsync(this ClientWebSocket socket, TimeSpan? timeout = null)
     {
