@@ -38,6 +38,7 @@ builder.AddSortieAuth();
 services.AddSingleton<AppCatalog>();
 services.AddSingleton<EventHub>();
 services.AddSingleton<ViewerRegistry>();
+services.AddSingleton<Presence>();
 services.AddSingleton<LiveControl>();
 services.AddHostedService(sp => sp.GetRequiredService<LiveControl>());
 services.AddReplicas(options);
@@ -55,6 +56,7 @@ builder.AddSortieUi();
 var app = builder.Build();
 await Seeder.PrepareDatabaseAsync(app.Services);
 await app.Services.GetRequiredService<SessionManager>().ReconcileAsync(CancellationToken.None);
+await app.Services.GetRequiredService<Presence>().ForgetEarlierRunsAsync(CancellationToken.None);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

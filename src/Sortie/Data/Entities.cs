@@ -127,6 +127,24 @@ public sealed class Share
     public string CreatedByName { get; set; } = "";
 }
 
+/// <summary>
+/// A gateway connection open now, on whichever replica serves it: what the owner sees as "watching now". The replica
+/// holding the connection refreshes <see cref="SeenAt"/>; the rows of a replica that died go stale and are swept.
+/// </summary>
+public sealed class LiveConnection
+{
+    public Guid Id { get; set; }
+    public Guid SessionId { get; set; }
+    public Guid UserId { get; set; }
+    public string Username { get; set; } = "";
+    public SharePermission Permission { get; set; }
+    /// <summary>How the viewer came: owner, admin, share or link.</summary>
+    public string Via { get; set; } = "";
+    public DateTime ConnectedAt { get; set; }
+    public string Replica { get; set; } = "";
+    public DateTime SeenAt { get; set; }
+}
+
 /// <summary>Something that happened to a session's access: who did it, what, when and from where.</summary>
 public sealed class AuditEvent
 {

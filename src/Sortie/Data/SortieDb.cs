@@ -11,6 +11,7 @@ public class SortieDb(DbContextOptions<SortieDb> options) : DbContext(options)
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Share> Shares => Set<Share>();
     public DbSet<AuditEvent> Audit => Set<AuditEvent>();
+    public DbSet<LiveConnection> LiveConnections => Set<LiveConnection>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -55,6 +56,16 @@ public class SortieDb(DbContextOptions<SortieDb> options) : DbContext(options)
             e.HasIndex(s => new { s.SessionId, s.UserId }).IsUnique();
             e.HasIndex(s => s.TokenHash).IsUnique();
             e.HasIndex(s => s.UserId);
+        });
+        model.Entity<LiveConnection>(e =>
+        {
+            e.HasOne<Session>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(c => c.Username).HasMaxLength(64);
+            e.Property(c => c.Via).HasMaxLength(16);
+            e.Property(c => c.Replica).HasMaxLength(32);
+            e.HasIndex(c => c.SessionId);
+            e.HasIndex(c => c.Replica);
         });
         model.Entity<AuditEvent>(e =>
         {

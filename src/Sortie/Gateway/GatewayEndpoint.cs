@@ -17,7 +17,7 @@ public static class GatewayEndpoint
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
-                ViewerRegistry viewers, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
+                Presence presence, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
@@ -38,14 +38,15 @@ public static class GatewayEndpoint
 
             await using (upstream)
             {
-                var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
-                using var socket = await http.WebSockets.AcceptWebSocketAsync(subprotocol);
                 using var viewer = new LiveViewer(session.Id, session.OwnerId, caller.Id, caller.Username, access);
-                viewers.Add(viewer);
-                var how = $"{access.Via.ToString().ToLowerInvariant()}, {Sharing.SharingService.PermissionName(access.Permission)}";
-                await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                 try
                 {
+                    // Listed before the upgrade completes: whoever sees the connection open finds it on the list.
+                    await presence.JoinAsync(viewer);
+                    var how = $"{ViewerDto.ViaName(access.Via)}, {Sharing.SharingService.PermissionName(access.Permission)}";
+                    await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
+                    var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
+                    using var socket = await http.WebSockets.AcceptWebSocketAsync(subprotocol);
                     await sessions.TouchAsync(session.Id);
                     // Access may have changed between the check above and joining the registry.
                     var now = await sessions.FindAccessAsync(caller, session.Id, http.RequestAborted);
@@ -55,7 +56,7 @@ public static class GatewayEndpoint
                 }
                 finally
                 {
-                    viewers.Remove(viewer);
+                    await presence.LeaveAsync(viewer);
                     await sessions.TouchAsync(session.Id);
                     var seconds = (DateTime.UtcNow - viewer.ConnectedAt).TotalSeconds;
                     await audit.WriteAsync(AuditActions.ViewerDisconnected, caller, session.Id, access.ShareId, caller.Username,

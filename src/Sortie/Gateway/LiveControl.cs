@@ -13,7 +13,7 @@ namespace Sortie.Gateway;
 /// are told to check theirs; and every <see cref="SortieOptions.AccessRecheck"/> all of them are checked again, so a
 /// lost signal cannot leave access open for longer than that.
 /// </summary>
-public sealed class LiveControl(ViewerRegistry viewers, IDbContextFactory<SortieDb> dbs, IReplicaBus replicas,
+public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbContextFactory<SortieDb> dbs, IReplicaBus replicas,
     SortieOptions options, TimeProvider clock, ILogger<LiveControl> log) : BackgroundService
 {
     /// <summary>Who may see <paramref name="sessionId"/> (null: any session) changed; call it after the change is saved.</summary>
@@ -39,7 +39,7 @@ public sealed class LiveControl(ViewerRegistry viewers, IDbContextFactory<Sortie
             var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == watched.Key, ct);
             if (session is not { Status: SessionStatus.Running })
             {
-                viewers.Close(watched.Key, CloseReason.SessionEnded);
+                await CloseAsync(watched, CloseReason.SessionEnded);
                 continue;
             }
             foreach (var userId in watched.Select(v => v.UserId).Distinct())
@@ -48,21 +48,32 @@ public sealed class LiveControl(ViewerRegistry viewers, IDbContextFactory<Sortie
                 var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
                     .Select(u => new Caller(u.Id, u.Username, u.Role)).SingleOrDefaultAsync(ct);
                 var access = user is null ? SessionAccess.None : await SessionAccess.OfAsync(db, user, session, now, ct);
-                viewers.Close(session.Id, access.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked,
-                    v => v.UserId == userId && v.Access != access);
+                await CloseAsync(watched.Where(v => v.UserId == userId && v.Access != access),
+                    access.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
             }
         }
     }
 
-    /// <summary>Rechecks every viewer, and restarts the idle clock of the sessions watched here (for every replica's housekeeper).</summary>
+    /// <summary>Off the lists first, so that whoever the close frame reaches no longer sees the viewer listed.</summary>
+    private async Task CloseAsync(IEnumerable<LiveViewer> closing, CloseReason reason)
+    {
+        foreach (var viewer in closing)
+        {
+            try { await presence.LeaveAsync(viewer); }
+            finally { viewer.Close(reason); }
+        }
+    }
+
+    /// <summary>Rechecks every viewer, says they are still here, and restarts the idle clock of the sessions watched here (for every replica's housekeeper).</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
+        using var timer = new PeriodicTimer(options.LiveCheckInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
                 await RecheckAsync(null, stoppingToken);
+                await presence.RefreshAsync(stoppingToken);
                 var watched = viewers.All().Select(v => v.SessionId).Distinct().ToList();
                 if (watched.Count == 0) continue;
                 var now = clock.GetUtcNow().UtcDateTime;
@@ -73,7 +84,4 @@ public sealed class LiveControl(ViewerRegistry viewers, IDbContextFactory<Sortie
             catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Rechecking live viewers failed"); }
         }
     }
-
-    /// <summary>The recheck period, and often enough that a watched session never looks idle to another replica.</summary>
-    private TimeSpan Interval => TimeSpan.FromTicks(Math.Min(options.AccessRecheck.Ticks, options.SessionTimeout.Ticks / 2));
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Sortie.Events;
 using Sortie.Sessions;
 
 namespace Sortie.Gateway;
@@ -52,23 +51,22 @@ public sealed class LiveViewer(Guid sessionId, Guid ownerId, Guid userId, string
     public void Dispose() => _closed.Dispose();
 }
 
-/// <summary>Every live gateway connection of this replica, by session, so access can be taken away at once (see <see cref="LiveControl"/>).</summary>
-public sealed class ViewerRegistry(EventHub events)
+/// <summary>
+/// Every live gateway connection of this replica, by session, so access can be taken away at once (see
+/// <see cref="LiveControl"/>). Connections join and leave it through <see cref="Presence"/>.
+/// </summary>
+public sealed class ViewerRegistry
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, LiveViewer>> _bySession = new();
 
-    public void Add(LiveViewer viewer)
-    {
-        _bySession.GetOrAdd(viewer.SessionId, _ => new()).TryAdd(viewer.Id, viewer);
-        events.Publish(PortalEvent.ViewersChanged, viewer.SessionId, [viewer.OwnerId]);
-    }
+    public void Add(LiveViewer viewer) => _bySession.GetOrAdd(viewer.SessionId, _ => new()).TryAdd(viewer.Id, viewer);
 
-    /// <summary>Takes a viewer off the session's list (at once when the server closes it: it no longer watches).</summary>
-    public void Remove(LiveViewer viewer)
+    /// <summary>False when the viewer was not (or no longer) here.</summary>
+    public bool Remove(LiveViewer viewer)
     {
-        if (!_bySession.TryGetValue(viewer.SessionId, out var viewers) || !viewers.TryRemove(viewer.Id, out _)) return;
+        if (!_bySession.TryGetValue(viewer.SessionId, out var viewers) || !viewers.TryRemove(viewer.Id, out _)) return false;
         if (viewers.IsEmpty) _bySession.TryRemove(new KeyValuePair<Guid, ConcurrentDictionary<Guid, LiveViewer>>(viewer.SessionId, viewers));
-        events.Publish(PortalEvent.ViewersChanged, viewer.SessionId, [viewer.OwnerId]);
+        return true;
     }
 
     public IReadOnlyList<LiveViewer> Of(Guid sessionId) =>
@@ -78,17 +76,4 @@ public sealed class ViewerRegistry(EventHub events)
 
     /// <summary>Every live connection on this replica.</summary>
     public IReadOnlyList<LiveViewer> All() => _bySession.Values.SelectMany(viewers => viewers.Values).ToArray();
-
-    /// <summary>Closes the session's connections that match, all of them by default.</summary>
-    public int Close(Guid sessionId, CloseReason reason, Func<LiveViewer, bool>? which = null)
-    {
-        var closed = 0;
-        foreach (var viewer in Of(sessionId).Where(which ?? (_ => true)))
-        {
-            viewer.Close(reason);
-            Remove(viewer);
-            closed++;
-        }
-        return closed;
-    }
 }

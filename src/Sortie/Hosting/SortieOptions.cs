@@ -39,6 +39,12 @@ public sealed record SortieOptions
     public TimeSpan AccessRecheck { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
+    /// How often each replica rechecks its live connections and says they are still there: the recheck period, and
+    /// often enough that a watched session never looks idle to another replica's housekeeper.
+    /// </summary>
+    public TimeSpan LiveCheckInterval => TimeSpan.FromTicks(Math.Min(AccessRecheck.Ticks, SessionTimeout.Ticks / 2));
+
+    /// <summary>
     /// Where sessions' folders (home, VNC socket) live. A sandbox's own uid must be able to reach its
     /// folder, so when the server runs as root they cannot sit in the private data dir (or under a 0700
     /// home): they go to /run/sortie, one folder per data dir so that servers never touch each other's.

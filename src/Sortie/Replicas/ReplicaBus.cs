@@ -29,6 +29,10 @@ public sealed record ReplicaSignal(string Kind, Guid? SessionId, string? EventTy
 /// <summary>Carries <see cref="ReplicaSignal"/>s to the other replicas of the portal.</summary>
 public interface IReplicaBus
 {
+    /// <summary>This replica's name among the others, new at every start.</summary>
+    string ReplicaId { get; }
+
+
     /// <summary>Sends to every other replica; never throws (the others' periodic recheck covers a failure).</summary>
     Task PublishAsync(ReplicaSignal signal);
 }
@@ -36,6 +40,9 @@ public interface IReplicaBus
 /// <summary>One server alone (SQLite): there is nobody to tell.</summary>
 public sealed class SingleServer : IReplicaBus
 {
+    public string ReplicaId { get; } = Guid.NewGuid().ToString("N");
+
+
     public Task PublishAsync(ReplicaSignal signal) => Task.CompletedTask;
 }
 
@@ -58,7 +65,6 @@ public sealed class PostgresReplicaBus(SortieOptions options, ILogger<PostgresRe
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(options.Database
         ?? throw new InvalidOperationException("PostgresReplicaBus needs SORTIE_DATABASE."));
 
-    /// <summary>Tells this replica's signals from the others'.</summary>
     public string ReplicaId { get; } = Guid.NewGuid().ToString("N");
 
     public async Task PublishAsync(ReplicaSignal signal)

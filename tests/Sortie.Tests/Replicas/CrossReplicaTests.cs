@@ -4,6 +4,7 @@ using Npgsql;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Events;
+using Sortie.Gateway;
 using Sortie.Hosting;
 using Sortie.Sessions;
 using Sortie.Sharing;
@@ -159,6 +160,12 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
         Assert.Equal((320, 240), (view.Framebuffer.Width, view.Framebuffer.Height));
         await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10));
         Assert.NotNull(await ownerEvents.NextAsync(e => e.Type == PortalEvent.ViewersChanged && e.SessionId == session.Id));
+        var watching = Assert.Single(await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers"));
+        Assert.Equal((guest.User.Username, "link", SharePermission.ReadOnly), (watching.User, watching.Via, watching.Permission));
+
+        await view.DisposeAsync();
+        Assert.NotNull(await ownerEvents.NextAsync(e => e.Type == PortalEvent.ViewersChanged && e.SessionId == session.Id));
+        Assert.Empty(await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers"));
     }
 
     [Fact]
