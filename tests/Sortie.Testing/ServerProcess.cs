@@ -37,7 +37,7 @@ public sealed class ServerProcess : IAsyncDisposable
         // The output goes to a file in the data dir, not a pipe to this process: the sessions the server starts
         // inherit it and outlive the server, so a pipe would never reach its end and waiting for the exit would hang.
         var start = new ProcessStartInfo("/bin/sh", ["-c", "exec \"$@\" >>server.log 2>&1", "sh",
-            "dotnet", Path.Combine(RepositoryRoot(), "src", "Sortie", "bin", "Debug", "net10.0", "Sortie.dll")])
+            "dotnet", Path.Combine(RepositoryRoot(), "src", "Sortie", "bin", Configuration(), "net10.0", "Sortie.dll")])
         {
             WorkingDirectory = dataDir,
         };
@@ -100,6 +100,10 @@ public sealed class ServerProcess : IAsyncDisposable
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
+
+    /// <summary>The server built as the caller was (the tests: Debug; the bench: Release), from its bin/&lt;configuration&gt;/&lt;tfm&gt;/.</summary>
+    private static string Configuration() =>
+        Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
 
     private static string RepositoryRoot()
     {

@@ -15,6 +15,7 @@ public static class Seeder
         // The database and the keys are the server's alone.
         Directory.CreateDirectory(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using var db = await services.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContextAsync(ct);
+        await using var alone = await OneAtATimeAsync(db, ct);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToHashSet();
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
@@ -32,6 +33,31 @@ public static class Seeder
         db.Users.Add(admin);
         db.Apps.AddRange(DemoApps());
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Replicas starting at once on PostgreSQL take turns to migrate and seed, under a session-level advisory lock
+    /// held on a connection of its own (EF Core's own migration lock is taken per migration, so two servers could
+    /// both apply the same one). The lock ends with that connection. SQLite has one server: nothing to do.
+    /// </summary>
+    private static async Task<IAsyncDisposable?> OneAtATimeAsync(SortieDb db, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql()) return null;
+        // Not pooled: closing it must end the database session, and the lock with it.
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+        var connection = new Npgsql.NpgsqlConnection(settings.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            await using var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock(7427891310)", connection); // any fixed key
+            await take.ExecuteNonQueryAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     public static IEnumerable<App> DemoApps() =>

@@ -42,12 +42,12 @@ public sealed class EventHub(IReplicaBus replicas, ILogger<EventHub> log)
         _ = replicas.PublishAsync(ReplicaSignal.Event(type, sessionId, audience));
     }
 
-    /// <summary>Delivers to this replica's subscribers alone; a null audience means every subscriber.</summary>
-    public void Deliver(string type, Guid sessionId, IReadOnlyCollection<Guid>? users)
+    /// <summary>Delivers to this replica's subscribers alone: the users concerned, and admins.</summary>
+    public void Deliver(string type, Guid sessionId, IReadOnlyCollection<Guid> users)
     {
         var e = new PortalEvent(type, sessionId);
         foreach (var s in _subscriptions.Values)
-            if (users is null || s.IsAdmin || users.Contains(s.UserId))
+            if (s.IsAdmin || users.Contains(s.UserId))
             {
                 try { s.Deliver(e); }
                 catch (Exception ex) { log.LogError(ex, "A subscriber failed on {Event}", e.Type); }

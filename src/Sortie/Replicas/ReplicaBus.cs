@@ -23,7 +23,7 @@ public sealed record ReplicaSignal(string Kind, Guid? SessionId, string? EventTy
     /// <summary>Who may see <paramref name="sessionId"/> changed; null: any session (an account was deleted).</summary>
     public static ReplicaSignal Access(Guid? sessionId) => new(Kinds.Access, sessionId);
 
-    public static ReplicaSignal Event(string type, Guid sessionId, Guid[]? users) => new(Kinds.Event, sessionId, type, users);
+    public static ReplicaSignal Event(string type, Guid sessionId, Guid[] users) => new(Kinds.Event, sessionId, type, users);
 }
 
 /// <summary>Carries <see cref="ReplicaSignal"/>s to the other replicas of the portal.</summary>
@@ -54,8 +54,8 @@ public sealed class SingleServer : IReplicaBus
 public sealed class PostgresReplicaBus(SortieOptions options, ILogger<PostgresReplicaBus> log) : IReplicaBus, IAsyncDisposable
 {
     public const string Channel = "sortie_replicas";
-    /// <summary>NOTIFY takes payloads under 8000 bytes; a longer audience is widened to everyone (events hold no data).</summary>
-    private const int MaxPayload = 7000;
+    /// <summary>NOTIFY takes payloads under 8000 bytes: an event for more users (about 40 bytes each) goes in several.</summary>
+    private const int MaxUsersPerSignal = 150;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -69,14 +69,18 @@ public sealed class PostgresReplicaBus(SortieOptions options, ILogger<PostgresRe
 
     public async Task PublishAsync(ReplicaSignal signal)
     {
-        var payload = Serialize(signal);
-        if (payload.Length > MaxPayload) payload = Serialize(signal with { Users = null });
+        var parts = signal.Users is { Length: > MaxUsersPerSignal } users
+            ? users.Chunk(MaxUsersPerSignal).Select(some => signal with { Users = some })
+            : [signal];
         try
         {
-            await using var notify = _source.CreateCommand("SELECT pg_notify($1, $2)");
-            notify.Parameters.Add(new NpgsqlParameter { Value = Channel });
-            notify.Parameters.Add(new NpgsqlParameter { Value = payload });
-            await notify.ExecuteNonQueryAsync();
+            foreach (var part in parts)
+            {
+                await using var notify = _source.CreateCommand("SELECT pg_notify($1, $2)");
+                notify.Parameters.Add(new NpgsqlParameter { Value = Channel });
+                notify.Parameters.Add(new NpgsqlParameter { Value = Serialize(part) });
+                await notify.ExecuteNonQueryAsync();
+            }
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
@@ -171,8 +175,8 @@ public sealed class ReplicaListener(PostgresReplicaBus bus, LiveControl live, Ev
                 case ReplicaSignal.Kinds.Access:
                     await live.RecheckAsync(signal.SessionId, ct);
                     break;
-                case ReplicaSignal.Kinds.Event when signal is { EventType: { } type, SessionId: { } session }:
-                    events.Deliver(type, session, signal.Users);
+                case ReplicaSignal.Kinds.Event when signal is { EventType: { } type, SessionId: { } session, Users: { } users }:
+                    events.Deliver(type, session, users);
                     break;
             }
         }
