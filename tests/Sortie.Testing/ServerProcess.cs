@@ -24,6 +24,13 @@ public sealed class ServerProcess : IAsyncDisposable
         _options = options;
     }
 
+    /// <summary>Everything the server wrote to its console (its log) so far.</summary>
+    public async Task<string> ReadLogAsync()
+    {
+        await using var log = new FileStream(Path.Combine(_options.DataDir, "server.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return await new StreamReader(log).ReadToEndAsync();
+    }
+
     /// <summary>Where the server keeps a session's files, as it works it out from the same settings.</summary>
     public string SessionFolder(Guid sessionId) => _options.SessionFolder(sessionId);
 
