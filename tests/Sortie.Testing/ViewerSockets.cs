@@ -17,6 +17,21 @@ public static class ViewerSockets
         return System.Text.Encoding.ASCII.GetString(buffer, 0, result.Count);
     }
 
+    /// <summary>
+    /// Runs <paramref name="act"/> and times it until the server's close frame reaches this viewer: the close code and
+    /// reason, and how long it took (written to the test's output).
+    /// </summary>
+    public static async Task<((int Code, string Reason) Close, TimeSpan Took)> ClosedByAsync(this ClientWebSocket socket, Func<Task> act,
+        TimeSpan? timeout = null)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var closing = socket.WaitForCloseAsync(timeout);
+        await act();
+        var close = await closing;
+        Xunit.TestContext.Current.TestOutputHelper?.WriteLine($"closed in {clock.Elapsed.TotalMilliseconds:0.0} ms: {close}");
+        return (close, clock.Elapsed);
+    }
+
     /// <summary>Reads (and drops) what the server sends until its close frame: the close code (0 if none) and reason.</summary>
     public static async Task<(int Code, string Reason)> WaitForCloseAsync(this ClientWebSocket socket, TimeSpan? timeout = null)
     {

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using System.Diagnostics;
 using System.Net.WebSockets;
 using Sortie.Audit;
 using Sortie.Auth;
@@ -22,17 +21,6 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
         var session = await owner.LaunchDesktopAsync(320, 240);
         var viewer = await server.NewUserAsync();
         return (owner, session, viewer, await owner.InviteAsync(session.Id, viewer.User.Username, permission));
-    }
-
-    /// <summary>Runs <paramref name="act"/> and times it until the server's close frame reaches the viewer.</summary>
-    private static async Task<((int Code, string Reason) Close, TimeSpan Took)> ClosedByAsync(ClientWebSocket view, Func<Task> act)
-    {
-        var clock = Stopwatch.StartNew();
-        var closing = view.WaitForCloseAsync();
-        await act();
-        var close = await closing;
-        TestContext.Current.TestOutputHelper?.WriteLine($"closed in {clock.Elapsed.TotalMilliseconds:0.0} ms: {close}");
-        return (close, clock.Elapsed);
     }
 
     [Fact]
@@ -59,7 +47,7 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
         var (owner, session, viewer, share) = await SharedAsync();
         using var view = await viewer.ConnectAsync(session.Id);
 
-        var (close, took) = await ClosedByAsync(view, () => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
+        var (close, took) = await view.ClosedByAsync(() => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
 
         Assert.Equal((4001, "access revoked"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -72,7 +60,7 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
         var (owner, session, viewer, share) = await SharedAsync(SharePermission.ReadWrite);
         using var view = await viewer.ConnectAsync(session.Id);
 
-        var (close, took) = await ClosedByAsync(view, () => owner.ChangeShareAsync(session.Id, share.Id, SharePermission.ReadOnly));
+        var (close, took) = await view.ClosedByAsync(() => owner.ChangeShareAsync(session.Id, share.Id, SharePermission.ReadOnly));
 
         Assert.Equal((4002, "permission changed"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -87,7 +75,7 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
         var (owner, session, viewer, _) = await SharedAsync();
         using var view = await viewer.ConnectAsync(session.Id);
 
-        var (close, took) = await ClosedByAsync(view, () => owner.Http.DeleteAsync($"/api/sessions/{session.Id}"));
+        var (close, took) = await view.ClosedByAsync(() => owner.Http.DeleteAsync($"/api/sessions/{session.Id}"));
 
         Assert.Equal((4000, "session ended"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -100,7 +88,7 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
         using var admin = await server.AdminAsync();
         using var view = await viewer.ConnectAsync(session.Id);
 
-        var (close, took) = await ClosedByAsync(view, () => admin.Http.DeleteAsync($"/api/admin/users/{viewer.User.Id}"));
+        var (close, took) = await view.ClosedByAsync(() => admin.Http.DeleteAsync($"/api/admin/users/{viewer.User.Id}"));
 
         Assert.Equal((4001, "access revoked"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -116,7 +104,7 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
         using var joinerView = await joiner.ConnectAsync(session.Id);
         using var invitedView = await invited.ConnectAsync(session.Id);
 
-        var (close, _) = await ClosedByAsync(joinerView, () => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{link.Id}"));
+        var (close, _) = await joinerView.ClosedByAsync(() => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{link.Id}"));
 
         Assert.Equal((4001, "access revoked"), close);
         Assert.Equal(WebSocketState.Open, invitedView.State);
@@ -190,7 +178,7 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
     {
         var (owner, session, viewer, share) = await SharedAsync();
         var view = await viewer.ConnectAsync(session.Id);
-        await ClosedByAsync(view, () => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
+        await view.ClosedByAsync(() => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
         view.Dispose();
 
         List<AuditEventDto> events = [];

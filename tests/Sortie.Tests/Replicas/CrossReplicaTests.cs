@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 using Npgsql;
 using Sortie.Auth;
@@ -64,7 +63,7 @@ public sealed class TwoReplicas : IAsyncLifetime
         using (viewer)
         using (var view = await ConnectedAsync(viewer, session.Id))
         {
-            await ClosedByAsync(view, () => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
+            await view.ClosedByAsync(() => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
             await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
         }
     }
@@ -118,18 +117,6 @@ public sealed class TwoReplicas : IAsyncLifetime
         var view = await viewer.ConnectAsync(sessionId);
         Assert.Equal("RFB 003.008\n", await view.ReadBannerAsync());
         return view;
-    }
-
-    /// <summary>Runs <paramref name="act"/> (on A) and times it until B's close frame reaches the viewer.</summary>
-    public static async Task<((int Code, string Reason) Close, TimeSpan Took)> ClosedByAsync(ClientWebSocket view, Func<Task> act,
-        TimeSpan? timeout = null)
-    {
-        var clock = Stopwatch.StartNew();
-        var closing = view.WaitForCloseAsync(timeout);
-        await act();
-        var close = await closing;
-        TestContext.Current.TestOutputHelper?.WriteLine($"closed through the other replica in {clock.Elapsed.TotalMilliseconds:0.0} ms: {close}");
-        return (close, clock.Elapsed);
     }
 }
 
@@ -192,7 +179,7 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
         var (owner, session, viewer, share) = await replicas.SharedAsync(SharePermission.ReadOnly);
         using var view = await TwoReplicas.ConnectedAsync(viewer, session.Id);
 
-        var (close, took) = await TwoReplicas.ClosedByAsync(view, () => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
+        var (close, took) = await view.ClosedByAsync(() => owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}"));
 
         Assert.Equal((4001, "access revoked"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -205,7 +192,7 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
         var (owner, session, viewer, share) = await replicas.SharedAsync(SharePermission.ReadWrite);
         using var view = await TwoReplicas.ConnectedAsync(viewer, session.Id);
 
-        var (close, took) = await TwoReplicas.ClosedByAsync(view, () => owner.ChangeShareAsync(session.Id, share.Id, SharePermission.ReadOnly));
+        var (close, took) = await view.ClosedByAsync(() => owner.ChangeShareAsync(session.Id, share.Id, SharePermission.ReadOnly));
 
         Assert.Equal((4002, "permission changed"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -219,7 +206,7 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
         var (owner, session, viewer, _) = await replicas.SharedAsync(SharePermission.ReadOnly);
         using var view = await TwoReplicas.ConnectedAsync(viewer, session.Id);
 
-        var (close, took) = await TwoReplicas.ClosedByAsync(view, () => owner.Http.DeleteAsync($"/api/sessions/{session.Id}"));
+        var (close, took) = await view.ClosedByAsync(() => owner.Http.DeleteAsync($"/api/sessions/{session.Id}"));
 
         Assert.Equal((4000, "session ended"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -232,7 +219,7 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
         using var view = await TwoReplicas.ConnectedAsync(viewer, session.Id);
         using var admin = await replicas.A.AdminAsync();
 
-        var (close, took) = await TwoReplicas.ClosedByAsync(view, () => admin.Http.DeleteAsync($"/api/admin/users/{viewer.User.Id}"));
+        var (close, took) = await view.ClosedByAsync(() => admin.Http.DeleteAsync($"/api/admin/users/{viewer.User.Id}"));
 
         Assert.Equal((4001, "access revoked"), close);
         Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
@@ -253,7 +240,7 @@ public sealed class MissedSignalTests(TwoReplicas replicas) : IClassFixture<TwoR
 
         // The share goes with no signal at all (as if the notification were lost), and the replicas' LISTEN
         // connections are cut: on reconnecting, each checks every live viewer against the database.
-        var (close, _) = await TwoReplicas.ClosedByAsync(view, async () =>
+        var (close, _) = await view.ClosedByAsync(async () =>
         {
             await using var db = new NpgsqlConnection(replicas.Database);
             await db.OpenAsync();
