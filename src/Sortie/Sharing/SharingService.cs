@@ -155,10 +155,6 @@ public sealed class SharingService(
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            var taken = await db.Shares
-                .Where(s => s.Id == link.Id && (s.MaxUses == null || s.Uses < s.MaxUses) && (s.ExpiresAt == null || s.ExpiresAt > now))
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Uses, x => x.Uses + 1), ct);
-            if (taken == 0) throw ApiProblem.NotFound(BadLink);
             var joined = new Share
             {
                 SessionId = link.SessionId, Kind = ShareKind.User, UserId = caller.Id, ViaLinkId = link.Id,
@@ -169,6 +165,12 @@ public sealed class SharingService(
             try
             {
                 await db.SaveChangesAsync(ct);
+                // The use is taken last: every join of a link locks the link's row, so it is held only until the
+                // commit (taken first, a crowd joining one link at once queued on it for longer than a request lasts).
+                var taken = await db.Shares
+                    .Where(s => s.Id == link.Id && (s.MaxUses == null || s.Uses < s.MaxUses) && (s.ExpiresAt == null || s.ExpiresAt > now))
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Uses, x => x.Uses + 1), ct);
+                if (taken == 0) throw ApiProblem.NotFound(BadLink); // the transaction rolls back as it is disposed
                 await tx.CommitAsync(ct);
             }
             catch (DbUpdateException)
