@@ -326,7 +326,9 @@ public sealed class FakeVncServer : IAsyncDisposable
                 });
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException) { }
+        // Stopping: the accept was cancelled, or (an accept that returned just before) the next one found the listener stopped.
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException
+                                      or InvalidOperationException) { }
     }
 
     public async ValueTask DisposeAsync()
