@@ -64,7 +64,7 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
         }
     }
 
-    /// <summary>Rechecks every viewer, says they are still here, and restarts the idle clock of the sessions watched here (for every replica's housekeeper).</summary>
+    /// <summary>Rechecks every viewer, then says those left are still here (<see cref="Presence.RefreshAsync"/>).</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.LiveCheckInterval, clock);
@@ -74,12 +74,6 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
             {
                 await RecheckAsync(null, stoppingToken);
                 await presence.RefreshAsync(stoppingToken);
-                var watched = viewers.All().Select(v => v.SessionId).Distinct().ToList();
-                if (watched.Count == 0) continue;
-                var now = clock.GetUtcNow().UtcDateTime;
-                await using var db = await dbs.CreateDbContextAsync(stoppingToken);
-                await db.Sessions.Where(s => watched.Contains(s.Id))
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastViewerAt, now), stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Rechecking live viewers failed"); }
         }

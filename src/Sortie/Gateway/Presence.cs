@@ -61,15 +61,23 @@ public sealed class Presence(ViewerRegistry viewers, IDbContextFactory<SortieDb>
         return rows.OrderBy(c => c.ConnectedAt).Select(ViewerDto.From).ToList();
     }
 
-    /// <summary>Says this replica's connections are still there, and sweeps those of replicas that are gone.</summary>
+    /// <summary>
+    /// Says this replica's connections are still there, restarts the idle clock of the sessions they watch (so no
+    /// replica's housekeeper ends a session watched elsewhere), and sweeps the connections of replicas that are gone.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken ct)
     {
-        var mine = viewers.All().Select(v => v.Id).ToList();
+        var mine = viewers.All();
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (mine.Count > 0)
-            await db.LiveConnections.Where(c => c.Replica == replicas.ReplicaId && mine.Contains(c.Id))
+        {
+            var ids = mine.Select(v => v.Id).ToList();
+            var watched = mine.Select(v => v.SessionId).Distinct().ToList();
+            await db.LiveConnections.Where(c => c.Replica == replicas.ReplicaId && ids.Contains(c.Id))
                 .ExecuteUpdateAsync(c => c.SetProperty(x => x.SeenAt, now), ct);
+            await db.Sessions.Where(s => watched.Contains(s.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.LastViewerAt, now), ct);
+        }
         var stale = now - Stale;
         await db.LiveConnections.Where(c => c.SeenAt < stale).ExecuteDeleteAsync(ct);
     }

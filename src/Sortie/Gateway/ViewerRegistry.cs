@@ -32,11 +32,8 @@ public sealed class LiveViewer(Guid sessionId, Guid ownerId, Guid userId, string
     public Guid OwnerId { get; } = ownerId;
     public Guid UserId { get; } = userId;
     public string Username { get; } = username;
+    /// <summary>The access the connection stands on (the share and the link behind it): when it changes, the connection closes.</summary>
     public SessionAccess Access { get; } = access;
-    /// <summary>The share this connection depends on, if any: revoking or changing it closes the connection.</summary>
-    public Guid? ShareId => Access.ShareId;
-    /// <summary>The link behind the share, for users who joined through one.</summary>
-    public Guid? LinkId => Access.LinkId;
     public DateTime ConnectedAt { get; } = DateTime.UtcNow;
     /// <summary>Set when the server ends the connection; the pump sends it as the close frame.</summary>
     public CloseReason? ClosedBy { get; private set; }
