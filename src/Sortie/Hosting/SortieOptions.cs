@@ -37,6 +37,11 @@ public sealed record SortieOptions
     /// signal between replicas could leave access open. Changes made on the same replica act at once.
     /// </summary>
     public TimeSpan AccessRecheck { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// What each session of the local runner may use (SORTIE_SESSION_MEMORY_LIMIT, SORTIE_SESSION_CPU_LIMIT,
+    /// SORTIE_SESSION_PROCESS_LIMIT), held by its cgroup; a session over its memory is ended.
+    /// </summary>
+    public Runners.SessionLimits SessionLimits { get; init; } = Runners.SessionLimits.Default;
 
     /// <summary>
     /// How often each replica rechecks its live connections and says they are still there: the recheck period, and
@@ -81,6 +86,10 @@ public sealed record SortieOptions
             JoinLimitPerAddress = ParsePositiveInt(config["SORTIE_JOIN_LIMIT_PER_ADDRESS"], 60, "SORTIE_JOIN_LIMIT_PER_ADDRESS"),
             AccessRecheck = ParseDuration(config["SORTIE_ACCESS_RECHECK"], TimeSpan.FromSeconds(15), "SORTIE_ACCESS_RECHECK"),
             StopSessionsOnExit = ParseBool(config["SORTIE_STOP_SESSIONS_ON_EXIT"], "SORTIE_STOP_SESSIONS_ON_EXIT"),
+            SessionLimits = new Runners.SessionLimits(
+                ParseSize(config["SORTIE_SESSION_MEMORY_LIMIT"], Runners.SessionLimits.Default.MemoryBytes, "SORTIE_SESSION_MEMORY_LIMIT"),
+                ParseCores(config["SORTIE_SESSION_CPU_LIMIT"], Runners.SessionLimits.Default.Cpus, "SORTIE_SESSION_CPU_LIMIT"),
+                ParsePositiveInt(config["SORTIE_SESSION_PROCESS_LIMIT"], Runners.SessionLimits.Default.Processes, "SORTIE_SESSION_PROCESS_LIMIT")),
             AllowedOrigins = (config["SORTIE_ALLOWED_ORIGINS"] ?? "")
                 .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
@@ -99,6 +108,25 @@ public sealed record SortieOptions
         var result = new TimeSpan(Part(1), Part(2), Part(3), Part(4));
         return result > TimeSpan.Zero ? result
             : throw new InvalidOperationException($"{key}: the duration must be more than zero.");
+    }
+
+    /// <summary>A size in bytes: "512m", "2g", "1.5g" (k, m, g are powers of 1024); at least 64 MiB.</summary>
+    public static long ParseSize(string? text, long fallback, string key)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        var match = Regex.Match(text.Trim(), @"^(\d+(?:\.\d+)?)\s*([kmg])i?b?$", RegexOptions.IgnoreCase);
+        if (!match.Success) throw new InvalidOperationException($"{key}: '{text}' is not a size (use e.g. 512m or 2g).");
+        var unit = char.ToLowerInvariant(match.Groups[2].Value[0]) switch { 'k' => 1L << 10, 'm' => 1L << 20, _ => 1L << 30 };
+        var bytes = (long)(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) * unit);
+        return bytes >= 64L << 20 ? bytes : throw new InvalidOperationException($"{key}: '{text}' is too small: a desktop needs at least 64m.");
+    }
+
+    private static double ParseCores(string? text, double fallback, string key)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var cores) && cores >= 0.1
+            ? cores
+            : throw new InvalidOperationException($"{key}: '{text}' is not a number of cores (at least 0.1, e.g. 1 or 1.5).");
     }
 
     private static bool ParseBool(string? text, string key) => text?.Trim().ToLowerInvariant() switch

@@ -20,6 +20,9 @@ public static class ExitReasons
         };
     }
 
+    /// <summary>The kernel killed a process of the session because the session used all the memory it may.</summary>
+    public static string OutOfMemory(string limit) => $"The session ran out of memory (its limit is {limit}) and was ended.";
+
     /// <summary>xfreerdp's exit status (FreeRDP 2's client/X11/xfreerdp.h, XF_EXIT_*), in words.</summary>
     public static string Rdp(int status) => status switch
     {

@@ -2,6 +2,8 @@ namespace Sortie.Runners;
 
 public sealed record LocalRunnerOptions
 {
+    /// <summary>Joins a sandbox's cgroup and opens its seccomp filter before the sandbox starts (as root).</summary>
+    public string Shell { get; init; } = "/bin/sh";
     public string Bubblewrap { get; init; } = "/usr/bin/bwrap";
     public string Setpriv { get; init; } = "/usr/bin/setpriv";
     public string Setsid { get; init; } = "/usr/bin/setsid";

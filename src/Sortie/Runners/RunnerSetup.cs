@@ -18,6 +18,7 @@ public static class RunnerSetup
         switch (runner)
         {
             case null or "" or "local":
+                services.AddSingleton<Local.SessionCgroups>();
                 services.AddSingleton<LocalRunner>();
                 services.AddSingleton<ISessionRunner>(sp => sp.GetRequiredService<LocalRunner>());
                 services.AddHostedService(sp => sp.GetRequiredService<LocalRunner>());

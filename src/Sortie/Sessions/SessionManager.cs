@@ -64,7 +64,7 @@ public sealed class SessionManager(
         }
         finally { gate.Release(); }
 
-        var launch = new SessionLaunch(session.Id, program, width, height, app.Name);
+        var launch = new SessionLaunch(session.Id, program, width, height, app.Name, options.SessionLimits);
         _starting[session.Id] = Task.Run(() => StartAsync(launch));
         events.Publish(PortalEvent.SessionChanged, session.Id, [caller.Id]);
         return await GetAsync(caller, session.Id, ct);
