@@ -1,0 +1,80 @@
+using Sortie.Data;
+using Sortie.Runners.Local;
+using Sortie.Sessions;
+using Sortie.Tests.Sessions;
+
+namespace Sortie.Tests.Sandbox;
+
+/// <summary>
+/// A session cannot take the machine down: over its memory limit it is ended with the reason, a fork bomb meets its
+/// process limit, and meanwhile the portal and another user's session carry on.
+/// </summary>
+public sealed class SessionLimitTests(SessionLimitTests.SmallSessionsServer server) : IClassFixture<SessionLimitTests.SmallSessionsServer>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public sealed class SmallSessionsServer : SortieServer
+    {
+        protected override IEnumerable<KeyValuePair<string, string>> Settings =>
+            [new("SORTIE_SESSION_MEMORY_LIMIT", "256m"), new("SORTIE_SESSION_PROCESS_LIMIT", "200")];
+    }
+
+    private bool HasCgroups => new SessionCgroups(Microsoft.Extensions.Logging.Abstractions.NullLogger<SessionCgroups>.Instance).Available;
+
+    [Fact]
+    public async Task A_session_over_its_memory_limit_is_ended_while_another_keeps_streaming()
+    {
+        Assert.True(HasCgroups, "this machine gives the tests no cgroups (run them as root)");
+        var (bystander, bystanderSession) = await server.NewRunningSessionAsync();
+        using var hog = await server.NewUserAsync();
+        var session = await hog.LaunchDesktopAsync(320, 240);
+        var folder = server.SessionFolder(session.Id);
+        await using (var terminal = await SessionTerminal.OpenAsync(hog, session, folder))
+            await terminal.TypeAsync("tail /dev/zero"); // holds all it reads, looking for a line end that never comes
+
+        var ended = await hog.WaitForStatusAsync(session.Id, SessionStatus.Terminated, Timeout);
+        Assert.Equal("The session ran out of memory (its limit is 256 MiB) and was ended.", ended.Reason);
+        Assert.True(await Eventually.TrueAsync(() => !Directory.Exists(folder)), "the session's folder was left behind");
+
+        await AssertStreamsAsync(bystander, bystanderSession.Id);
+        Assert.Equal(HttpStatusCode.OK, (await server.Anonymous().Http.GetAsync("/healthz", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_fork_bomb_meets_the_process_limit_and_ends_with_its_session()
+    {
+        Assert.True(HasCgroups, "this machine gives the tests no cgroups (run them as root)");
+        var (bystander, bystanderSession) = await server.NewRunningSessionAsync();
+        using var bomber = await server.NewUserAsync();
+        var session = await bomber.LaunchDesktopAsync(320, 240);
+        var folder = server.SessionFolder(session.Id);
+        await using (var terminal = await SessionTerminal.OpenAsync(bomber, session, folder))
+            await terminal.TypeAsync("b(){ b|b& }; b");
+        var uid = SandboxProcesses.Of(folder).First(p => p.Command.StartsWith("Xvnc")).Uid;
+        await Task.Delay(2000, TestContext.Current.CancellationToken);
+
+        // The machine is still there for everyone else, and ending the session ends the bomb.
+        await AssertStreamsAsync(bystander, bystanderSession.Id);
+        Assert.True(CountRunningAs(uid) <= 200, $"{CountRunningAs(uid)} processes run as the session's uid");
+        Assert.Equal(HttpStatusCode.NoContent, (await bomber.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.True(await Eventually.TrueAsync(() => CountRunningAs(uid) == 0), "the bomb outlived its session");
+        Assert.False(Directory.Exists(folder));
+    }
+
+    /// <summary>What the owner types shows up on their screen.</summary>
+    private static async Task AssertStreamsAsync(ApiClient owner, Guid sessionId)
+    {
+        await using var view = await owner.ViewAsync(sessionId);
+        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        var before = view.Framebuffer.Checksum();
+        foreach (var key in "echo still here\r")
+        {
+            var keysym = key == '\r' ? 0xff0du : key;
+            await view.SendKeyAsync(keysym, down: true);
+            await view.SendKeyAsync(keysym, down: false);
+        }
+        await view.WaitForPictureAsync(f => f.Checksum() != before, Timeout);
+    }
+
+    private static int CountRunningAs(int uid) => Sortie.Runners.Local.Processes.RunningAs(uid).Count;
+}
