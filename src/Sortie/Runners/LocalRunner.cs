@@ -32,6 +32,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     // the sandbox's uid may pass through it, not write in it.
     private const string PidFile = "sandbox.pid";
     private const string SeccompFile = "seccomp.bpf";
+    private const string ChromiumPolicyFile = "chromium-policy.json";
     private const string RelayPidFile = "relay.pid";
     private const string EgressFile = "egress";
     private const string KindFile = "kind";
@@ -313,6 +314,13 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             "/bin/bash", "/run/init.sh",
         ];
         foreach (var a in bwrap) args.Add(a);
+        if (plan.ChromiumPolicy is not null)
+        {
+            // Over the host's /etc/chromium: the sandbox's browser reads Sortie's policy and no other.
+            var at = args.IndexOf("--proc");
+            foreach (var a in new[] { "--tmpfs", "/etc/chromium", "--ro-bind", Path.Combine(folder, ChromiumPolicyFile), "/etc/chromium/policies/managed/sortie.json" })
+                args.Insert(at++, a);
+        }
         if (_options.StopSessionsOnExit) args.Insert(args.IndexOf("--new-session"), "--die-with-parent");
         return start;
     }
@@ -360,6 +368,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         WriteFile(Path.Combine(folder, "group"), "root:x:0:\nsortie:x:1000:\n", readable);
         WriteFile(Path.Combine(folder, KindFile), plan.Kind.ToString(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllBytes(Path.Combine(folder, SeccompFile), SeccompFilter.ForThisMachine());
+        if (plan.ChromiumPolicy is { } policy) WriteFile(Path.Combine(folder, ChromiumPolicyFile), policy, readable);
         List<string> owned = [.. theirs];
         foreach (var (name, content) in plan.Files)
         {

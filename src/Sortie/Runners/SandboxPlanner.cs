@@ -30,6 +30,9 @@ public sealed record SandboxPlan(ProgramKind Kind, string Command)
     /// sits in a file, a command line (world-readable in /proc) or an environment.
     /// </summary>
     public string? Input { get; init; }
+
+    /// <summary>Chromium's managed policy (JSON), for a browser: mounted read-only at /etc/chromium/policies/managed/.</summary>
+    public string? ChromiumPolicy { get; init; }
 }
 
 /// <summary>
@@ -153,8 +156,9 @@ public sealed class SandboxPlanner(LocalRunnerOptions runner, SecretStore secret
             "--kiosk", "--no-first-run", "--no-default-browser-check", "--noerrdialogs", "--disable-session-crashed-bubble",
             "--user-data-dir=/home/sortie/.chromium", "--password-store=basic",
             $"--window-position=0,0", $"--window-size={launch.Width},{launch.Height}",
-            // bwrap is the sandbox: Chromium's own needs privileges a sandboxed user does not have. No GPU in Xvnc,
-            // and /dev/shm is small in the sandbox.
+            // bwrap is the sandbox: Chromium's own needs a user namespace, which the sandbox's seccomp filter refuses
+            // (a nested user namespace is the door to most kernel attacks), so Chromium's renderers share the
+            // sandbox of the one session they can harm. No GPU in Xvnc, and /dev/shm is small in the sandbox.
             "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             // The one allowed host:port resolves to the forwarder on the sandbox's loopback; every other name fails,
             // since the sandbox has no other network. The address (and so the Host header and TLS name) stays the real one.
@@ -166,8 +170,25 @@ public sealed class SandboxPlanner(LocalRunnerOptions runner, SecretStore secret
         return new SandboxPlan(ProgramKind.Browser, $"exec {Quote(runner.Chromium)} {string.Join(' ', args.Select(Quote))}")
         {
             Egress = new Egress(url.IdnHost.Trim('[', ']'), url.Port, WebLocalPort),
+            ChromiumPolicy = KioskPolicy,
         };
     }
+
+    /// <summary>
+    /// The kiosk stays on the web: no local files (file://, the file chooser, downloads), no browser internals
+    /// (chrome://, devtools, view-source), no extensions. The sandbox holds little to read, but the host's /usr and
+    /// /etc are visible in it read-only, and a web app's user has no business browsing them.
+    /// </summary>
+    private static readonly string KioskPolicy = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["URLBlocklist"] = new[] { "file://*", "chrome://*", "chrome-untrusted://*", "chrome-extension://*", "devtools://*", "view-source:*" },
+        ["AllowFileSelectionDialogs"] = false,
+        ["DownloadRestrictions"] = 3, // block all downloads
+        ["DeveloperToolsAvailability"] = 2, // disallowed
+        ["ExtensionInstallBlocklist"] = new[] { "*" },
+        ["BrowserSignin"] = 0,
+        ["PasswordManagerEnabled"] = false,
+    });
 
     /// <summary>
     /// The portal's own address as seen from this machine: its first http address (else https), on loopback when it
