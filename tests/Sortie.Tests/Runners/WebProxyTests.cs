@@ -73,6 +73,10 @@ public sealed class WebProxyTests(PortalRecordingRequests server) : IClassFixtur
         Assert.True(page.Requests > 0);
         var chromium = SandboxProcesses.Of(server.SessionFolder(session.Id)).First(p => p.Command.StartsWith("/usr/lib/chromium/"));
         Assert.Equal(["lo"], SandboxNetwork.Interfaces(chromium.Pid));
+        // The browser reads Sortie's managed policy: no local files, no browser internals, no file chooser.
+        var policy = File.ReadAllText($"/proc/{chromium.Pid}/root/etc/chromium/policies/managed/sortie.json");
+        Assert.Contains("\"file://*\"", policy);
+        Assert.Contains("\"AllowFileSelectionDialogs\":false", policy);
         await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
     }
 
