@@ -154,9 +154,10 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             if (!sandbox.Process.HasExited) sandbox.Process.Kill(entireProcessTree: true);
             await sandbox.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
         {
-            _log.LogWarning("Session {SessionId}: the sandbox's bwrap did not exit promptly", sandbox.Id);
+            // Whatever bwrap did, what follows kills the session's processes.
+            _log.LogWarning("Session {SessionId}: the sandbox's bwrap did not exit promptly ({Problem})", sandbox.Id, e.Message);
         }
         finally
         {

@@ -28,7 +28,7 @@ public sealed class FaultTests(SortieServer server) : IClassFixture<SortieServer
         Assert.Equal((4000, "session ended"), await view.WaitForCloseAsync(Timeout));
         var ended = await owner.WaitForStatusAsync(session.Id, SessionStatus.Terminated);
         Assert.Equal("The desktop stopped unexpectedly.", ended.Reason);
-        Assert.True(await Eventually.TrueAsync(() => sandbox.All(p => !SandboxProcesses.IsAlive(p.Pid))),
+        Assert.True(await Eventually.TrueAsync(() => sandbox.All(p => !SandboxProcesses.IsAlive(p))),
             "sandbox processes outlived their desktop");
         Assert.False(Directory.Exists(folder));
         Assert.Empty(await viewer.GetAsync<List<SessionDto>>("/api/sessions/shared"));

@@ -35,7 +35,7 @@ public sealed class ServerCrashTests : IDisposable
 
             // The viewer's connection breaks with the server: no close frame, an error.
             await Assert.ThrowsAnyAsync<Exception>(() => view.WaitForCloseAsync());
-            Assert.All(sandbox, p => Assert.True(SandboxProcesses.IsAlive(p.Pid), $"{p.Command} died with the server"));
+            Assert.All(sandbox, p => Assert.True(SandboxProcesses.IsAlive(p), $"{p.Command} died with the server"));
         }
         finally { await first.DisposeAsync(); }
 
@@ -52,7 +52,7 @@ public sealed class ServerCrashTests : IDisposable
         Assert.Contains(link.Id, (await ownerAgain.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares")).Select(s => s.Id));
 
         Assert.Equal(HttpStatusCode.NoContent, (await ownerAgain.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
-        Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p.Pid), $"{p.Command} outlived its session"));
+        Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p), $"{p.Command} outlived its session"));
     }
 
     public void Dispose()

@@ -31,7 +31,7 @@ public sealed class RestartTests : IDisposable
             link = await owner.CreateLinkAsync(session.Id, maxUses: 5);
             sandbox = await SandboxProcesses.WaitForAsync(first.SessionFolder(session.Id), "xterm");
         }
-        Assert.All(sandbox, p => Assert.True(SandboxProcesses.IsAlive(p.Pid), $"{p.Command} died with the server"));
+        Assert.All(sandbox, p => Assert.True(SandboxProcesses.IsAlive(p), $"{p.Command} died with the server"));
 
         await using var second = new RestartedServer(_dataDir);
         await second.InitializeAsync();
@@ -67,7 +67,7 @@ public sealed class RestartTests : IDisposable
         }
         var bwrap = SandboxProcesses.Of(folder).First(p => p.Command.Contains(folder));
         using (var process = Process.GetProcessById(bwrap.Pid)) process.Kill(entireProcessTree: true);
-        Assert.True(await Eventually.TrueAsync(() => !SandboxProcesses.IsAlive(bwrap.Pid)));
+        Assert.True(await Eventually.TrueAsync(() => !SandboxProcesses.IsAlive(bwrap)));
 
         await using var second = new RestartedServer(_dataDir);
         await second.InitializeAsync();
@@ -94,7 +94,7 @@ public sealed class RestartTests : IDisposable
             session = await user.LaunchDesktopAsync(320, 240);
             sandbox = SandboxProcesses.Of(first.SessionFolder(session.Id));
         }
-        Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p.Pid), $"{p.Command} outlived the server"));
+        Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p), $"{p.Command} outlived the server"));
 
         await using var second = new RestartedServer(_dataDir);
         await second.InitializeAsync();

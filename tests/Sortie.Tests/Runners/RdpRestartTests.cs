@@ -35,7 +35,7 @@ public sealed class RdpRestartTests : IDisposable
 
         Assert.Equal(SessionStatus.Running, (await again.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
         // xfreerdp and the relay never stopped: the remote session was not even reconnected.
-        Assert.All(processes, p => Assert.True(SandboxProcesses.IsAlive(p.Pid), $"{p.Command} died with the server"));
+        Assert.All(processes, p => Assert.True(SandboxProcesses.IsAlive(p), $"{p.Command} died with the server"));
         await using var view = await again.ViewAsync(session.Id);
         await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), TimeSpan.FromSeconds(30));
     }

@@ -105,8 +105,8 @@ public sealed class RdpSessionTests(SortieServer server) : IClassFixture<SortieS
 
         var ended = await user.WaitForStatusAsync(session.Id, SessionStatus.Terminated, Timeout);
         Assert.Equal("The connection to the remote desktop was lost.", ended.Reason);
-        Assert.True(await Eventually.TrueAsync(() => processes.All(p => !SandboxProcesses.IsAlive(p.Pid))),
-            "still running: " + string.Join(", ", processes.Where(p => SandboxProcesses.IsAlive(p.Pid)).Select(p => p.Command)));
+        Assert.True(await Eventually.TrueAsync(() => processes.All(p => !SandboxProcesses.IsAlive(p))),
+            "still running: " + string.Join(", ", processes.Where(p => SandboxProcesses.IsAlive(p)).Select(p => p.Command)));
         Assert.True(await Eventually.TrueAsync(() => !Directory.Exists(folder)));
     }
 

@@ -97,7 +97,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.ProductionServer serve
 
         var ended = await user.WaitForStatusAsync(session.Id, SessionStatus.Terminated, Timeout);
         Assert.Equal("The application exited.", ended.Reason);
-        Assert.True(await Eventually.TrueAsync(() => !SandboxProcesses.IsAlive(sleeper.Pid) && !SandboxProcesses.IsAlive(xvnc.Pid)),
+        Assert.True(await Eventually.TrueAsync(() => !SandboxProcesses.IsAlive(sleeper) && !SandboxProcesses.IsAlive(xvnc)),
             "a process of the session outlived it");
         if (Environment.UserName == "root")
             Assert.True(await Eventually.TrueAsync(() => !AnyProcessRunsAs(xvnc.Uid)), $"a process still runs as the session's uid {xvnc.Uid}");

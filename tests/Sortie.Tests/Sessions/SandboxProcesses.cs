@@ -3,7 +3,8 @@ namespace Sortie.Tests.Sessions;
 /// <summary>Reads /proc to find a session's sandbox: the bwrap process bound to its folder, and all below it.</summary>
 public static class SandboxProcesses
 {
-    public sealed record Proc(int Pid, int ParentPid, int Uid, string Command);
+    /// <summary>A process as seen once; <paramref name="StartTime"/> (clock ticks after boot) tells it from a later one with its pid.</summary>
+    public sealed record Proc(int Pid, int ParentPid, int Uid, string Command, long StartTime);
 
     public static IReadOnlyList<Proc> Of(string sessionFolder)
     {
@@ -29,12 +30,19 @@ public static class SandboxProcesses
         }
     }
 
-    public static bool IsAlive(int pid)
+    /// <summary>
+    /// Whether that very process still runs: a zombie has exited (it only waits for its parent to read its status), and a
+    /// process that took its pid since (pids wrap at 32768 on small machines) is another.
+    /// </summary>
+    public static bool IsAlive(Proc process)
     {
-        var stat = $"/proc/{pid}/stat";
-        // A zombie has exited: it only waits for its parent to read its status.
-        return File.Exists(stat) && !ReadOrEmpty(stat).Split(')').Last().TrimStart().StartsWith('Z');
+        var stat = ReadOrEmpty($"/proc/{process.Pid}/stat");
+        return stat.Length > 0 && !stat.Split(')').Last().TrimStart().StartsWith('Z') && StartTimeIn(stat) == process.StartTime;
     }
+
+    /// <summary>Field 22 of /proc/PID/stat (the 20th after the command's closing parenthesis).</summary>
+    private static long StartTimeIn(string stat) =>
+        long.TryParse(stat.Split(')').Last().Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(19), out var t) ? t : -1;
 
     public static string NetworkNamespace(int pid) => new FileInfo($"/proc/{pid}/ns/net").LinkTarget ?? "";
 
@@ -48,7 +56,7 @@ public static class SandboxProcesses
             var cmd = ReadOrEmpty($"{dir}/cmdline").Replace('\0', ' ').Trim();
             if (status.Length == 0) continue;
             int Field(string name) => int.Parse(status.Split('\n').First(l => l.StartsWith(name)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
-            list.Add(new Proc(pid, Field("PPid:"), Field("Uid:"), cmd));
+            list.Add(new Proc(pid, Field("PPid:"), Field("Uid:"), cmd, StartTimeIn(ReadOrEmpty($"{dir}/stat"))));
         }
         return list;
     }

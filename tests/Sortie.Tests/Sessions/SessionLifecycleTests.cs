@@ -37,7 +37,7 @@ public sealed class SessionLifecycleTests(SortieServer server) : IClassFixture<S
 
         Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
 
-        Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p.Pid), $"{p.Command} ({p.Pid}) is still running"));
+        Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p), $"{p.Command} ({p.Pid}) is still running"));
         Assert.False(Directory.Exists(folder));
         var ended = await ApiClient.ReadAsync<SessionDto>(await user.Http.GetAsync($"/api/sessions/{session.Id}"));
         Assert.Equal(SessionStatus.Terminated, ended.Status);
