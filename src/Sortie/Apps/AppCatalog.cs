@@ -10,12 +10,13 @@ namespace Sortie.Apps;
 /// An app as listed. <c>command</c> and <c>rdp</c> are shown to admins only: users need not see how or where apps
 /// run. An RDP app's credentials are never shown to anyone: only the name of the secret that holds them.
 /// </summary>
+/// <summary>An app as the API shows it; <c>cpu_limit</c> (cores) and <c>memory_limit</c> (MiB) are null where the runner's defaults hold.</summary>
 public sealed record AppDto(Guid Id, string Name, string Description, LaunchType LaunchType, StreamProtocol? Protocol,
-    string Icon, string? Url, string? Command, RdpSettings? Rdp)
+    string Icon, string? Url, string? Command, RdpSettings? Rdp, double? CpuLimit = null, int? MemoryLimit = null)
 {
     public static AppDto From(App a, bool forAdmin) =>
         new(a.Id, a.Name, a.Description, a.LaunchType, a.Protocol, a.Icon, a.Url, forAdmin ? a.Command : null,
-            forAdmin ? RdpSettings.From(a) : null);
+            forAdmin ? RdpSettings.From(a) : null, a.CpuLimit, a.MemoryLimitMb);
 }
 
 /// <summary>
@@ -31,7 +32,8 @@ public sealed record RdpSettings(string Host, int? Port = null, RdpSecurity? Sec
 }
 
 public sealed record AppRequest(string Name, LaunchType LaunchType, StreamProtocol? Protocol = null,
-    string? Description = null, string? Icon = null, string? Command = null, string? Url = null, RdpSettings? Rdp = null);
+    string? Description = null, string? Icon = null, string? Command = null, string? Url = null, RdpSettings? Rdp = null,
+    double? CpuLimit = null, int? MemoryLimit = null);
 
 /// <summary>The catalog of launchable apps: everyone reads it, admins change it.</summary>
 public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
@@ -118,6 +120,12 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
             default:
                 throw ApiProblem.BadRequest("The launch_type must be container, web_proxy or url.");
         }
+        if (r.LaunchType == LaunchType.Url && (r.CpuLimit is not null || r.MemoryLimit is not null))
+            throw ApiProblem.BadRequest("A url app runs no session: it has no cpu_limit or memory_limit.");
+        if (r.CpuLimit is { } cpu && !(cpu is >= 0.1 and <= 256))
+            throw ApiProblem.BadRequest("cpu_limit is a number of CPU cores from 0.1 to 256 (e.g. 1 or 1.5).");
+        if (r.MemoryLimit is < 64 or > 4_194_304)
+            throw ApiProblem.BadRequest("memory_limit is the memory of each session in MiB, from 64 to 4194304 (e.g. 2048 for 2 GiB).");
         // A certificate trusted on first use stays trusted while the app names the same remote desktop, even when a
         // PUT leaves the field out; another host or port starts over, and an admin may always pin one explicitly.
         var keepTrusted = rdp is { CertificateFingerprint: null, Certificate: RdpCertificatePolicy.Tofu }
@@ -135,6 +143,8 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
         app.RdpCertificate = rdp?.Certificate;
         app.RdpCertificateFingerprint = keepTrusted ? app.RdpCertificateFingerprint : rdp?.CertificateFingerprint;
         app.RdpSecretRef = rdp?.SecretRef;
+        app.CpuLimit = r.CpuLimit;
+        app.MemoryLimitMb = r.MemoryLimit;
     }
 
     /// <summary>An RDP target as stored: checked, with its defaults filled in.</summary>

@@ -65,6 +65,10 @@ public sealed class App
     /// variable). The credentials themselves are never stored in the database.
     /// </summary>
     public string? RdpSecretRef { get; set; }
+    /// <summary>Container and web-proxy apps: CPU cores each session may use; null: the runner's default.</summary>
+    public double? CpuLimit { get; set; }
+    /// <summary>Container and web-proxy apps: memory (MiB) each session may use; null: the runner's default.</summary>
+    public int? MemoryLimitMb { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
 }
 

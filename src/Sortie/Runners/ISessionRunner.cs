@@ -1,11 +1,11 @@
 namespace Sortie.Runners;
 
 /// <summary>
-/// What a runner needs to start a session's desktop: the program on it, its size and its name, and what it may use
+/// What a runner needs to start a session's desktop: the program on it, its size and its name, and what its app asks
 /// of the machine (null: the runner's defaults).
 /// </summary>
 public sealed record SessionLaunch(Guid SessionId, SessionProgram Program, int Width, int Height, string DesktopName,
-    SessionLimits? Limits = null);
+    AppLimits? Limits = null);
 
 /// <summary>A session's processes could not start, in words a user can read.</summary>
 public sealed class RunnerException(string reason) : Exception(reason);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using Sortie.Hosting;
 using Sortie.Runners.Local;
@@ -36,6 +37,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     private const string RelayPidFile = "relay.pid";
     private const string EgressFile = "egress";
     private const string KindFile = "kind";
+    private const string LimitsFile = "limits";
     private const UnixFileMode TraverseOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private static readonly string InitScript = ReadInitScript();
@@ -80,8 +82,8 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         var plan = await _planner.PlanAsync(launch, ct);
         var folder = _options.SessionFolder(launch.SessionId);
         var uid = _isRoot ? AllocateUid(launch.SessionId) : ServerUid;
-        var limits = launch.Limits ?? SessionLimits.Default;
-        PrepareFolder(folder, uid, plan);
+        var limits = _options.SessionLimits.With(launch.Limits);
+        PrepareFolder(folder, uid, plan, limits);
         var cgroup = _cgroups.Create(launch.SessionId, limits);
 
         var process = new Process { StartInfo = SandboxCommand(launch, plan, folder, uid, cgroup), EnableRaisingEvents = true };
@@ -114,7 +116,11 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         // A sandbox started before the init was recorded: bwrap's child, while bwrap still runs.
         if (initPid == 0) initPid = Processes.ChildrenOf(process.Id).FirstOrDefault(pid => IsSandboxProcess(pid, folder));
         var kind = Enum.TryParse<ProgramKind>(ReadOwn(Path.Combine(folder, KindFile)), out var k) ? k : ProgramKind.Desktop;
-        var sandbox = new Sandbox(sessionId, process, folder, uid, kind, SessionLimits.Default) { InitPid = initPid, PidNamespace = Processes.PidNamespace(initPid) };
+        var limits = ReadOwn(Path.Combine(folder, LimitsFile))?.Split(' ') is [var m, var c, var p]
+            && long.TryParse(m, CultureInfo.InvariantCulture, out var memory) && double.TryParse(c, CultureInfo.InvariantCulture, out var cpus)
+            && int.TryParse(p, CultureInfo.InvariantCulture, out var processes)
+            ? new SessionLimits(memory, cpus, processes) : _options.SessionLimits;
+        var sandbox = new Sandbox(sessionId, process, folder, uid, kind, limits) { InitPid = initPid, PidNamespace = Processes.PidNamespace(initPid) };
         if (!_sandboxes.TryAdd(sessionId, sandbox)) return true;
         if (sandbox.PidNamespace is null || !await AnswersRfbAsync(sandbox, ct))
         {
@@ -124,7 +130,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         // The relay normally outlives the server with the sandbox; one that did not is started again.
         if (ReadEgress(folder) is { } egress && FindProcess(folder, RelayPidFile) is null)
         {
-            try { await StartRelayAsync(folder, uid, egress, _cgroups.Create(sessionId, SessionLimits.Default), ct); }
+            try { await StartRelayAsync(folder, uid, egress, _cgroups.Create(sessionId, limits), ct); }
             catch (RunnerException e) { _log.LogWarning("Session {SessionId}: {Problem}", sessionId, e.Message); }
         }
         _ = WatchAsync(sandbox);
@@ -311,7 +317,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             "--setenv", "SORTIE_GEOMETRY", $"{launch.Width}x{launch.Height}",
             "--setenv", "SORTIE_DESKTOP_NAME", launch.DesktopName,
             "--setenv", "SORTIE_APP_COMMAND", plan.Command,
-            "--setenv", "SORTIE_EGRESS_PORT", plan.Egress?.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            "--setenv", "SORTIE_EGRESS_PORT", plan.Egress?.LocalPort.ToString(CultureInfo.InvariantCulture) ?? "",
             "/bin/bash", "/run/init.sh",
         ];
         foreach (var a in bwrap) args.Add(a);
@@ -355,7 +361,7 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     /// The session's folder: the server's own (0711: the sandbox's uid passes through, to what bwrap mounts), with
     /// home/ and run/ the sandbox's (mounted read-write in it) and relay/ its relay's (not mounted).
     /// </summary>
-    private void PrepareFolder(string folder, int uid, SandboxPlan plan)
+    private void PrepareFolder(string folder, int uid, SandboxPlan plan, SessionLimits limits)
     {
         if (!SandboxFiles.DeleteTree(folder)) throw new RunnerException("The session's folder could not be prepared.");
         Directory.CreateDirectory(folder);
@@ -368,6 +374,8 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
         WriteFile(Path.Combine(folder, "passwd"), "root:x:0:0::/:/usr/sbin/nologin\nsortie:x:1000:1000:Sortie:/home/sortie:/bin/bash\n", readable);
         WriteFile(Path.Combine(folder, "group"), "root:x:0:\nsortie:x:1000:\n", readable);
         WriteFile(Path.Combine(folder, KindFile), plan.Kind.ToString(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        WriteFile(Path.Combine(folder, LimitsFile), string.Create(CultureInfo.InvariantCulture, $"{limits.MemoryBytes} {limits.Cpus} {limits.Processes}"),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllBytes(Path.Combine(folder, SeccompFile), SeccompFilter.ForThisMachine());
         if (plan.ChromiumPolicy is { } policy) WriteFile(Path.Combine(folder, ChromiumPolicyFile), policy, readable);
         List<string> owned = [.. theirs];

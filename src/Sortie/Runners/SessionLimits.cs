@@ -6,5 +6,12 @@ public sealed record SessionLimits(long MemoryBytes, double Cpus, int Processes)
     /// <summary>2 GiB, 2 cores, 1024 processes (threads count: a browser runs a few hundred).</summary>
     public static readonly SessionLimits Default = new(2L << 30, 2, 1024);
 
+    /// <summary>These limits with what an app asks for instead.</summary>
+    public SessionLimits With(AppLimits? app) => app is null ? this
+        : this with { MemoryBytes = app.MemoryBytes ?? MemoryBytes, Cpus = app.Cpus ?? Cpus };
+
     public string MemoryText => MemoryBytes % (1L << 30) == 0 ? $"{MemoryBytes >> 30} GiB" : $"{MemoryBytes >> 20} MiB";
 }
+
+/// <summary>What an app asks of the machine for each of its sessions, over the runner's defaults (null: the default).</summary>
+public sealed record AppLimits(double? Cpus, long? MemoryBytes);

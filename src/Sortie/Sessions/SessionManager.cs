@@ -64,7 +64,8 @@ public sealed class SessionManager(
         }
         finally { gate.Release(); }
 
-        var launch = new SessionLaunch(session.Id, program, width, height, app.Name, options.SessionLimits);
+        var launch = new SessionLaunch(session.Id, program, width, height, app.Name,
+            new AppLimits(app.CpuLimit, app.MemoryLimitMb * (1L << 20)));
         _starting[session.Id] = Task.Run(() => StartAsync(launch));
         events.Publish(PortalEvent.SessionChanged, session.Id, [caller.Id]);
         return await GetAsync(caller, session.Id, ct);

@@ -1,3 +1,4 @@
+using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Runners.Local;
 using Sortie.Sessions;
@@ -16,7 +17,7 @@ public sealed class SessionLimitTests(SessionLimitTests.SmallSessionsServer serv
     public sealed class SmallSessionsServer : SortieServer
     {
         protected override IEnumerable<KeyValuePair<string, string>> Settings =>
-            [new("SORTIE_SESSION_MEMORY_LIMIT", "256m"), new("SORTIE_SESSION_PROCESS_LIMIT", "200")];
+            [new("SORTIE_SESSION_PROCESS_LIMIT", "200")];
     }
 
     private bool HasCgroups => new SessionCgroups(Microsoft.Extensions.Logging.Abstractions.NullLogger<SessionCgroups>.Instance).Available;
@@ -26,8 +27,13 @@ public sealed class SessionLimitTests(SessionLimitTests.SmallSessionsServer serv
     {
         Assert.True(HasCgroups, "this machine gives the tests no cgroups (run them as root)");
         var (bystander, bystanderSession) = await server.NewRunningSessionAsync();
+        // The app's own limit, below the server's default (2 GiB), which the bystander's desktop keeps.
+        using (var admin = await server.AdminAsync())
+            if ((await admin.GetAsync<List<AppDto>>("/api/apps")).All(a => a.Name != "small-desktop"))
+                Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/api/apps", new AppRequest("small-desktop", LaunchType.Container,
+                    StreamProtocol.Vnc, Command: "exec openbox --startup xterm", MemoryLimit: 256))).StatusCode);
         using var hog = await server.NewUserAsync();
-        var session = await hog.LaunchDesktopAsync(320, 240);
+        var session = await hog.LaunchAsync("small-desktop", 320, 240);
         var folder = server.SessionFolder(session.Id);
         await using (var terminal = await SessionTerminal.OpenAsync(hog, session, folder))
             await terminal.TypeAsync("tail /dev/zero"); // holds all it reads, looking for a line end that never comes
@@ -59,6 +65,25 @@ public sealed class SessionLimitTests(SessionLimitTests.SmallSessionsServer serv
         Assert.Equal(HttpStatusCode.NoContent, (await bomber.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.True(await Eventually.TrueAsync(() => CountRunningAs(uid) == 0), "the bomb outlived its session");
         Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task Limits_are_checked_and_shown()
+    {
+        using var admin = await server.AdminAsync();
+        var created = await ApiClient.ReadAsync<AppDto>(await admin.PostAsync("/api/apps",
+            new AppRequest("limited", LaunchType.Container, StreamProtocol.Vnc, Command: "exec xterm", CpuLimit: 0.5, MemoryLimit: 512)));
+        Assert.Equal((0.5, 512), (created.CpuLimit, created.MemoryLimit));
+
+        var tooSmall = await ProblemAssert.IsProblemAsync(await admin.PostAsync("/api/apps",
+            new AppRequest("tiny", LaunchType.Container, StreamProtocol.Vnc, Command: "exec xterm", MemoryLimit: 10)), HttpStatusCode.BadRequest);
+        Assert.Contains("memory_limit", tooSmall);
+        var noCpu = await ProblemAssert.IsProblemAsync(await admin.PostAsync("/api/apps",
+            new AppRequest("idle", LaunchType.Container, StreamProtocol.Vnc, Command: "exec xterm", CpuLimit: 0)), HttpStatusCode.BadRequest);
+        Assert.Contains("cpu_limit", noCpu);
+        var url = await ProblemAssert.IsProblemAsync(await admin.PostAsync("/api/apps",
+            new AppRequest("link", LaunchType.Url, Url: "https://example.org/", MemoryLimit: 512)), HttpStatusCode.BadRequest);
+        Assert.Contains("no session", url);
     }
 
     /// <summary>What the owner types shows up on their screen.</summary>

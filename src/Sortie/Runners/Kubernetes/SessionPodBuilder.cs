@@ -38,6 +38,9 @@ public static class SessionPodBuilder
         var image = options.Image ?? throw new RunnerException("The Kubernetes runner has no session image (set SORTIE_K8S_IMAGE).");
         var socketDir = new V1VolumeMount { Name = "x11", MountPath = "/tmp/.X11-unix" };
         var tmp = new V1VolumeMount { Name = "tmp", MountPath = "/tmp" };
+        // The app's own limits, where it has them, over the runner's.
+        var cpu = launch.Limits?.Cpus is { } cores ? cores.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : options.Cpu.Limit;
+        var memory = launch.Limits?.MemoryBytes is { } bytes ? $"{bytes >> 20}Mi" : options.Memory.Limit;
         var vnc = new V1Container
         {
             Name = VncContainer,
@@ -89,8 +92,8 @@ public static class SessionPodBuilder
             WorkingDir = "/home/sortie",
             Resources = new V1ResourceRequirements
             {
-                Requests = Quantities(options.Cpu.Request, options.Memory.Request),
-                Limits = Quantities(options.Cpu.Limit, options.Memory.Limit),
+                Requests = Quantities(AtMost(options.Cpu.Request, cpu), AtMost(options.Memory.Request, memory)),
+                Limits = Quantities(cpu, memory),
             },
             SecurityContext = ContainerSecurity(),
             VolumeMounts = [tmp, socketDir, new V1VolumeMount { Name = "home", MountPath = "/home/sortie" }],
@@ -181,6 +184,10 @@ public static class SessionPodBuilder
         ReadOnlyRootFilesystem = true,
         Capabilities = new V1Capabilities { Drop = ["ALL"] },
     };
+
+    /// <summary>A request no larger than its limit (Kubernetes refuses a pod whose request exceeds its limit).</summary>
+    private static string AtMost(string request, string limit) =>
+        new ResourceQuantity(request).ToDecimal() <= new ResourceQuantity(limit).ToDecimal() ? request : limit;
 
     private static Dictionary<string, ResourceQuantity> Quantities(string cpu, string memory) => new()
     {
