@@ -21,7 +21,7 @@ public static class GatewayEndpoint
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
-            if (AuthSetup.ByCookie(http) && !OriginAllowed(http, options))
+            if (AuthSetup.ByCookie(http) && !SameOrigin.Allows(http, options))
                 throw ApiProblem.Forbidden("WebSocket connections with a cookie must come from this portal's own pages.");
             var (session, access) = await sessions.FindAsync(caller, SessionEndpoints.ParseId(id), http.RequestAborted);
             if (session.Status != SessionStatus.Running)
@@ -64,15 +64,5 @@ public static class GatewayEndpoint
                 }
             }
         }).RequireAuthorization().WithTags("Gateway").ExcludeFromDescription();
-    }
-
-    private static bool OriginAllowed(HttpContext http, SortieOptions options)
-    {
-        var origin = http.Request.Headers.Origin.ToString();
-        if (origin.Length == 0) return true; // Not a browser: a cross-site page cannot omit Origin.
-        if (options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)) return true;
-        // The scheme may differ behind a TLS-terminating proxy; the host and port may not.
-        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-            && string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 }
