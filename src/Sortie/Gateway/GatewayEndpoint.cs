@@ -17,7 +17,7 @@ public static class GatewayEndpoint
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
-                Presence presence, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
+                Presence presence, LiveControl live, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
@@ -43,6 +43,7 @@ public static class GatewayEndpoint
                 {
                     // Listed before the upgrade completes: whoever sees the connection open finds it on the list.
                     await presence.JoinAsync(viewer);
+                    using var expiry = live.CloseAtExpiry(viewer);
                     var how = $"{ViewerDto.ViaName(access.Via)}, {Sharing.SharingService.PermissionName(access.Permission)}";
                     await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                     var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
