@@ -37,7 +37,7 @@ public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle thrott
         }
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
             user.PasswordHash = hasher.HashPassword(user, password!);
-        throttle.Succeeded(username);
+        throttle.Succeeded(username, address);
         return user;
     }
 
