@@ -72,9 +72,13 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
 
     private async Task ExpireAsync(LiveViewer viewer, DateTime until, ITimer timer)
     {
-        // A timer may fire a little early, when the database still grants the access: wait out the rest.
-        if (Left(until) > TimeSpan.Zero) { timer.Change(Left(until), Timeout.InfiniteTimeSpan); return; }
-        try { await RecheckAsync(viewer.SessionId, CancellationToken.None); }
+        try
+        {
+            // A timer may fire a little early, when the database still grants the access: wait out the rest.
+            if (Left(until) > TimeSpan.Zero) { timer.Change(Left(until), Timeout.InfiniteTimeSpan); return; }
+            await RecheckAsync(viewer.SessionId, CancellationToken.None);
+        }
+        catch (ObjectDisposedException) { } // the connection ended meanwhile
         catch (Exception e) { log.LogError(e, "Closing viewers whose link expired failed"); }
     }
 
