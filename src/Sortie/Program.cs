@@ -58,6 +58,7 @@ await Seeder.PrepareDatabaseAsync(app.Services);
 await app.Services.GetRequiredService<SessionManager>().ReconcileAsync(CancellationToken.None);
 await app.Services.GetRequiredService<Presence>().ForgetEarlierRunsAsync(CancellationToken.None);
 
+app.UseTrustedProxies(options);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });

@@ -5,6 +5,7 @@ namespace Sortie.Auth;
 public sealed record LoginRequest(string Username, string Password);
 public sealed record RefreshRequest(string RefreshToken);
 public sealed record LogoutRequest(string? RefreshToken = null);
+public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
 
 public static class AuthEndpoints
 {
@@ -24,13 +25,25 @@ public static class AuthEndpoints
             TypedResults.Ok(await service.RefreshAsync(body.RefreshToken, ct)))
             .AllowAnonymous().WithSummary("Trade a refresh token for a new pair; each refresh token works once.");
 
-        auth.MapPost("/logout", async (LogoutRequest? body, AuthService service, HttpContext http, CancellationToken ct) =>
+        auth.MapPost("/logout", async (LogoutRequest? body, AuthService service, HttpContext http, SortieOptions options,
+            CancellationToken ct) =>
         {
+            // With the cookie alone, a page elsewhere could log the user out: only the portal's own pages may.
+            if (AuthSetup.ByCookie(http) && !SameOrigin.Allows(http, options))
+                throw ApiProblem.Forbidden("Logging out with the cookie must come from this portal's own pages.");
             await service.LogoutAsync(Caller.From(http).Id, body?.RefreshToken, ct);
             await AuthSetup.SignOutCookieAsync(http);
             return TypedResults.NoContent();
         }).RequireAuthorization()
           .WithSummary("Log out: revokes the given refresh token (or all of yours) and clears the cookie.");
+
+        auth.MapPost("/password", async (ChangePasswordRequest body, AuthService service, HttpContext http, CancellationToken ct) =>
+        {
+            await service.ChangePasswordAsync(Caller.From(http), body.CurrentPassword, body.NewPassword, ct);
+            await AuthSetup.SignOutCookieAsync(http);
+            return TypedResults.NoContent();
+        }).RequireAuthorization()
+          .WithSummary("Change your password: every refresh token and browser login of the account ends (log in again).");
 
         auth.MapGet("/me", (HttpContext http) =>
         {

@@ -14,7 +14,7 @@ public sealed record UserDto(Guid Id, string Username, string Role)
 
 /// <summary>Logging in, token rotation and logging out. The one place passwords are checked.</summary>
 public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle throttle, IPasswordHasher<User> hasher,
-    TimeProvider clock, ILogger<AuthService> log)
+    BrowserLogins logins, TimeProvider clock, ILogger<AuthService> log)
 {
     private const string WrongCredentials = "The username or password is incorrect.";
     // Checked against when the username is unknown, so both failures take the same time.
@@ -37,7 +37,7 @@ public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle thrott
         }
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
             user.PasswordHash = hasher.HashPassword(user, password!);
-        throttle.Succeeded(username);
+        throttle.Succeeded(username, address);
         return user;
     }
 
@@ -87,6 +87,27 @@ public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle thrott
         var now = clock.GetUtcNow().UtcDateTime;
         await db.RefreshTokens.Where(t => t.TokenHash == hash && t.UserId == userId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+    }
+
+    /// <summary>
+    /// Changes the caller's password (the current one is checked, and throttled like a login). Every refresh token and
+    /// browser login of the account ends with the old password: whoever held one must log in again.
+    /// </summary>
+    public async Task ChangePasswordAsync(Caller caller, string? currentPassword, string? newPassword, CancellationToken ct)
+    {
+        if ((newPassword ?? "").Length < UserAdmin.MinPasswordLength)
+            throw ApiProblem.BadRequest($"The new password must be at least {UserAdmin.MinPasswordLength} characters.");
+        User user;
+        try { user = await CheckPasswordAsync(caller.Username, currentPassword, caller.Address, ct); }
+        catch (ApiProblem wrong) when (wrong.Status == StatusCodes.Status401Unauthorized)
+        {
+            // Not 401: the caller is logged in, only the password they typed is wrong.
+            throw ApiProblem.BadRequest("The current password is incorrect.");
+        }
+        user.PasswordHash = hasher.HashPassword(user, newPassword!);
+        await db.SaveChangesAsync(ct);
+        await RevokeAllAsync(user.Id, ct);
+        await logins.EndAllOfAsync(user.Id, ct);
     }
 
     private Task RevokeAllAsync(Guid userId, CancellationToken ct)

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Sortie.Data;
 
 namespace Sortie.Auth;
@@ -11,7 +10,8 @@ namespace Sortie.Auth;
 /// <summary>
 /// Two ways in, one identity: API clients send a bearer token, browsers carry an HttpOnly cookie.
 /// A policy scheme picks by the Authorization header, and both check on every request that the user
-/// still exists with the same role, so a deleted or demoted account loses access at once.
+/// still exists with the same role, so a deleted or demoted account loses access at once; a cookie also needs
+/// its login still listed (<see cref="BrowserLogins"/>), so logging out ends it on the server too.
 /// </summary>
 public static class AuthSetup
 {
@@ -24,6 +24,7 @@ public static class AuthSetup
         services.AddSingleton<SigningKey>();
         services.AddSingleton<Tokens>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<BrowserLogins>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<AuthService>();
         services.AddSingleton<UserAdmin>();
@@ -40,7 +41,8 @@ public static class AuthSetup
                 {
                     OnTokenValidated = async ctx =>
                     {
-                        if (!await StillValidAsync(ctx.HttpContext, ctx.Principal)) ctx.Fail("The account no longer exists.");
+                        if (!await StillValidAsync(ctx.HttpContext, ctx.Principal, byCookie: false))
+                            ctx.Fail("The account no longer exists.");
                     },
                 };
             })
@@ -51,18 +53,25 @@ public static class AuthSetup
                 // Lax: a link from elsewhere still arrives logged in, but no other site can POST with it.
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.ExpireTimeSpan = BrowserLogins.Lifetime;
                 o.SlidingExpiration = true;
                 o.LoginPath = "/login";
                 o.Events = new CookieAuthenticationEvents
                 {
                     OnValidatePrincipal = async ctx =>
                     {
-                        if (!await StillValidAsync(ctx.HttpContext, ctx.Principal))
+                        if (!await StillValidAsync(ctx.HttpContext, ctx.Principal, byCookie: true))
                         {
                             ctx.RejectPrincipal();
                             await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                         }
+                    },
+                    // The renewed cookie lasts longer: so must its login.
+                    OnCheckSlidingExpiration = async ctx =>
+                    {
+                        if (ctx.ShouldRenew && BrowserLogins.LoginIdOf(ctx.Principal) is { } loginId)
+                            await ctx.HttpContext.RequestServices.GetRequiredService<BrowserLogins>()
+                                .RenewAsync(loginId, ctx.HttpContext.RequestAborted);
                     },
                     // The API and the gateway answer 401/403; only pages redirect to the login form.
                     OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized),
@@ -75,25 +84,31 @@ public static class AuthSetup
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(SortieClaims.Role, "admin"));
     }
 
-    public static Task SignInCookieAsync(HttpContext http, User user) =>
-        http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            new ClaimsPrincipal(SortieClaims.Identity(user, CookieAuthenticationDefaults.AuthenticationScheme)));
+    /// <summary>Lists a new browser login and sets the cookie that names it.</summary>
+    public static async Task SignInCookieAsync(HttpContext http, User user)
+    {
+        var loginId = await http.RequestServices.GetRequiredService<BrowserLogins>().StartAsync(user.Id, http.RequestAborted);
+        var identity = SortieClaims.Identity(user, CookieAuthenticationDefaults.AuthenticationScheme);
+        identity.AddClaim(new Claim(SortieClaims.LoginId, loginId.ToString()));
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+    }
 
-    public static Task SignOutCookieAsync(HttpContext http) =>
-        http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+    /// <summary>Ends the cookie's login on the server (a copy of the cookie is worth nothing from now on) and clears it.</summary>
+    public static async Task SignOutCookieAsync(HttpContext http)
+    {
+        // The cookie's own principal: a request with a bearer token may carry the cookie too.
+        var cookie = await http.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        if (BrowserLogins.LoginIdOf(cookie.Principal) is { } loginId)
+            await http.RequestServices.GetRequiredService<BrowserLogins>().EndAsync(loginId, CancellationToken.None);
+        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+    }
 
     /// <summary>True when the request was authenticated by the browser cookie rather than a bearer token.</summary>
     public static bool ByCookie(HttpContext http) =>
         !http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
-    private static async Task<bool> StillValidAsync(HttpContext http, ClaimsPrincipal? principal)
-    {
-        if (Caller.TryFrom(principal) is not { } caller) return false;
-        var dbs = http.RequestServices.GetRequiredService<IDbContextFactory<SortieDb>>();
-        await using var db = await dbs.CreateDbContextAsync(http.RequestAborted);
-        var role = await db.Users.Where(u => u.Id == caller.Id).Select(u => (UserRole?)u.Role).SingleOrDefaultAsync(http.RequestAborted);
-        return role == caller.Role;
-    }
+    private static Task<bool> StillValidAsync(HttpContext http, ClaimsPrincipal? principal, bool byCookie) =>
+        http.RequestServices.GetRequiredService<BrowserLogins>().StillValidAsync(principal, byCookie, http.RequestAborted);
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {

@@ -33,6 +33,8 @@ public static class SortieClaims
     public const string UserId = "sub";
     public const string Username = "name";
     public const string Role = "role";
+    /// <summary>Cookies only: the <see cref="BrowserLogin"/> the cookie stands on.</summary>
+    public const string LoginId = "login";
 
     public static ClaimsIdentity Identity(User user, string authenticationType) => new(
         [

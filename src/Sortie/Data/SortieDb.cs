@@ -7,6 +7,7 @@ public class SortieDb(DbContextOptions<SortieDb> options) : DbContext(options)
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<BrowserLogin> BrowserLogins => Set<BrowserLogin>();
     public DbSet<App> Apps => Set<App>();
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Share> Shares => Set<Share>();
@@ -31,6 +32,12 @@ public class SortieDb(DbContextOptions<SortieDb> options) : DbContext(options)
         {
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<BrowserLogin>(e =>
+        {
+            e.HasOne<User>().WithMany().HasForeignKey(l => l.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(l => l.UserId);
+            e.HasIndex(l => l.ExpiresAt);
         });
         model.Entity<App>(e =>
         {

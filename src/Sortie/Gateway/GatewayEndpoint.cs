@@ -17,11 +17,11 @@ public static class GatewayEndpoint
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
-                Presence presence, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
+                Presence presence, LiveControl live, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
-            if (AuthSetup.ByCookie(http) && !OriginAllowed(http, options))
+            if (AuthSetup.ByCookie(http) && !SameOrigin.Allows(http, options))
                 throw ApiProblem.Forbidden("WebSocket connections with a cookie must come from this portal's own pages.");
             var (session, access) = await sessions.FindAsync(caller, SessionEndpoints.ParseId(id), http.RequestAborted);
             if (session.Status != SessionStatus.Running)
@@ -43,6 +43,7 @@ public static class GatewayEndpoint
                 {
                     // Listed before the upgrade completes: whoever sees the connection open finds it on the list.
                     await presence.JoinAsync(viewer);
+                    using var expiry = live.CloseAtExpiry(viewer);
                     var how = $"{ViewerDto.ViaName(access.Via)}, {Sharing.SharingService.PermissionName(access.Permission)}";
                     await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                     var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
@@ -64,15 +65,5 @@ public static class GatewayEndpoint
                 }
             }
         }).RequireAuthorization().WithTags("Gateway").ExcludeFromDescription();
-    }
-
-    private static bool OriginAllowed(HttpContext http, SortieOptions options)
-    {
-        var origin = http.Request.Headers.Origin.ToString();
-        if (origin.Length == 0) return true; // Not a browser: a cross-site page cannot omit Origin.
-        if (options.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase)) return true;
-        // The scheme may differ behind a TLS-terminating proxy; the host and port may not.
-        return Uri.TryCreate(origin, UriKind.Absolute, out var uri)
-            && string.Equals(uri.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -10,8 +10,9 @@ namespace Sortie.Gateway;
 /// <summary>
 /// Keeps every live connection standing on access the database still grants. After a change (a share revoked or
 /// changed, a session ended, an account deleted) this replica's viewers are checked at once and the other replicas
-/// are told to check theirs; and every <see cref="SortieOptions.AccessRecheck"/> all of them are checked again, so a
-/// lost signal cannot leave access open for longer than that.
+/// are told to check theirs; a viewer whose access ends by itself (a link's expiry) is checked at that moment; and
+/// every <see cref="SortieOptions.AccessRecheck"/> all of them are checked again, so a lost signal cannot leave access
+/// open for longer than that.
 /// </summary>
 public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbContextFactory<SortieDb> dbs, IReplicaBus replicas,
     SortieOptions options, TimeProvider clock, ILogger<LiveControl> log) : BackgroundService
@@ -53,6 +54,35 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
             }
         }
     }
+
+    /// <summary>
+    /// Arms a timer that rechecks the viewer's session when the viewer's access runs out by itself (a link's expiry,
+    /// <see cref="SessionAccess.Until"/>), so it closes then rather than at the next periodic recheck. Null when the
+    /// access does not expire; dispose it when the connection ends.
+    /// </summary>
+    public IDisposable? CloseAtExpiry(LiveViewer viewer)
+    {
+        if (viewer.Access.Until is not { } until) return null;
+        ITimer? timer = null;
+        // Armed only once assigned: the callback may need it to wait out the rest.
+        timer = clock.CreateTimer(_ => _ = ExpireAsync(viewer, until, timer!), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        timer.Change(Left(until), Timeout.InfiniteTimeSpan);
+        return timer;
+    }
+
+    private async Task ExpireAsync(LiveViewer viewer, DateTime until, ITimer timer)
+    {
+        try
+        {
+            // A timer may fire a little early, when the database still grants the access: wait out the rest.
+            if (Left(until) > TimeSpan.Zero) { timer.Change(Left(until), Timeout.InfiniteTimeSpan); return; }
+            await RecheckAsync(viewer.SessionId, CancellationToken.None);
+        }
+        catch (ObjectDisposedException) { } // the connection ended meanwhile
+        catch (Exception e) { log.LogError(e, "Closing viewers whose link expired failed"); }
+    }
+
+    private TimeSpan Left(DateTime until) => TimeSpan.FromTicks(Math.Max(0, (until - clock.GetUtcNow().UtcDateTime).Ticks));
 
     /// <summary>Off the lists first, so that whoever the close frame reaches no longer sees the viewer listed.</summary>
     private async Task CloseAsync(IEnumerable<LiveViewer> closing, CloseReason reason)

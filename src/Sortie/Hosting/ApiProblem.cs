@@ -46,8 +46,12 @@ public sealed class ApiProblemHandler(IProblemDetailsService problems) : IExcept
         });
     }
 
-    private static string DescribeBadRequest(BadHttpRequestException e) =>
-        e.InnerException is System.Text.Json.JsonException json
-            ? $"The request body is not valid JSON for this endpoint: {json.Message}"
-            : e.Message;
+    private static string DescribeBadRequest(BadHttpRequestException e) => e.InnerException switch
+    {
+        // A converter's own message (such as an enum's allowed values) does not say where: add the field's path.
+        System.Text.Json.JsonException { Path: { Length: > 0 } path } json when !json.Message.Contains(path, StringComparison.Ordinal) =>
+            $"The request body is not valid JSON for this endpoint: {json.Message} Path: {path}.",
+        System.Text.Json.JsonException json => $"The request body is not valid JSON for this endpoint: {json.Message}",
+        _ => e.Message,
+    };
 }

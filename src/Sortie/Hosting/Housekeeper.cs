@@ -1,3 +1,4 @@
+using Sortie.Auth;
 using Sortie.Sessions;
 using Sortie.Sharing;
 
@@ -5,9 +6,11 @@ namespace Sortie.Hosting;
 
 /// <summary>
 /// The periodic chores: ending sessions idle past SORTIE_SESSION_TIMEOUT or stuck starting, and sweeping expired share
-/// links. (Access checks never wait for the sweep: an expired link grants nothing even before it runs.)
+/// links and browser logins. (Access checks never wait for the sweep: an expired link or login grants nothing even
+/// before it runs.)
 /// </summary>
-public sealed class Housekeeper(SessionManager sessions, SharingService sharing, SortieOptions options, ILogger<Housekeeper> log)
+public sealed class Housekeeper(SessionManager sessions, SharingService sharing, BrowserLogins logins, SortieOptions options,
+    ILogger<Housekeeper> log)
     : BackgroundService
 {
     /// <summary>Often enough that a session outlives its timeout by half of it at most, and at least every 30 s.</summary>
@@ -23,6 +26,7 @@ public sealed class Housekeeper(SessionManager sessions, SharingService sharing,
                 await sessions.EndIdleAsync(stoppingToken);
                 await sessions.EndStuckStartsAsync(stoppingToken);
                 await sharing.SweepExpiredLinksAsync(stoppingToken);
+                await logins.SweepExpiredAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Housekeeping failed"); }
         }

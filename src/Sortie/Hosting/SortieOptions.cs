@@ -28,6 +28,11 @@ public sealed record SortieOptions
     /// <summary>Origins besides the portal's own that may open cookie-authenticated WebSockets.</summary>
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
     /// <summary>
+    /// Reverse proxies (addresses or CIDR ranges, SORTIE_TRUSTED_PROXIES) whose X-Forwarded-For/-Proto/-Host are
+    /// believed. None by default: then the headers are ignored, since anyone could send them.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+    /// <summary>
     /// False (the default): sessions outlive a server restart or crash and are resumed at the next start, so an
     /// upgrade interrupts nobody's desktop for more than a reconnect. True: sessions end with the server.
     /// </summary>
@@ -92,8 +97,18 @@ public sealed record SortieOptions
                 ParsePositiveInt(config["SORTIE_SESSION_PROCESS_LIMIT"], Runners.SessionLimits.Default.Processes, "SORTIE_SESSION_PROCESS_LIMIT")),
             AllowedOrigins = (config["SORTIE_ALLOWED_ORIGINS"] ?? "")
                 .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            TrustedProxies = ParseNetworks(config["SORTIE_TRUSTED_PROXIES"], "SORTIE_TRUSTED_PROXIES"),
         };
     }
+
+    /// <summary>Addresses ("10.0.0.7", "::1") and CIDR ranges ("10.0.0.0/8"), separated by commas or spaces.</summary>
+    public static IReadOnlyList<System.Net.IPNetwork> ParseNetworks(string? text, string key) =>
+        (text ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(item => System.Net.IPNetwork.TryParse(item, out var network) ? network
+                : System.Net.IPAddress.TryParse(item, out var address)
+                    ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+                    : throw new InvalidOperationException($"{key}: '{item}' is not an IP address or a CIDR range (e.g. 10.0.0.7 or 10.0.0.0/8)."))
+            .ToArray();
 
     /// <summary>Accepts "90s", "30m", "2h", "1d", a combination such as "1h30m", or a TimeSpan ("02:00:00").</summary>
     public static TimeSpan ParseDuration(string? text, TimeSpan fallback, string key)

@@ -7,8 +7,11 @@ namespace Sortie.Sessions;
 /// <summary>How a caller reaches a session.</summary>
 public enum AccessVia { None, Owner, Admin, Share, Link }
 
-/// <summary>A caller's access to one session: the way in, the permission it carries, and the share (and link) behind it.</summary>
-public sealed record SessionAccess(AccessVia Via, SharePermission Permission, Guid? ShareId, Guid? LinkId = null)
+/// <summary>
+/// A caller's access to one session: the way in, the permission it carries, the share (and link) behind it, and when it
+/// ends by itself (<see cref="Until"/>: the expiry of the link it came through; a link's expiry never changes).
+/// </summary>
+public sealed record SessionAccess(AccessVia Via, SharePermission Permission, Guid? ShareId, Guid? LinkId = null, DateTime? Until = null)
 {
     public static readonly SessionAccess None = new(AccessVia.None, SharePermission.ReadOnly, null);
 
@@ -27,10 +30,15 @@ public sealed record SessionAccess(AccessVia Via, SharePermission Permission, Gu
         if (session.OwnerId == caller.Id) return new(AccessVia.Owner, SharePermission.ReadWrite, null);
         if (caller.IsAdmin) return new(AccessVia.Admin, SharePermission.ReadWrite, null);
         var grant = await Grants(db, now).Where(s => s.SessionId == session.Id && s.UserId == caller.Id)
-            .Select(s => new { s.Id, s.ViaLinkId, Permission = s.ViaLinkId == null ? s.Permission : s.ViaLink!.Permission })
+            .Select(s => new
+            {
+                s.Id, s.ViaLinkId,
+                Permission = s.ViaLinkId == null ? s.Permission : s.ViaLink!.Permission,
+                Until = s.ViaLinkId == null ? null : s.ViaLink!.ExpiresAt,
+            })
             .SingleOrDefaultAsync(ct);
         return grant is null ? None
-            : new(grant.ViaLinkId is null ? AccessVia.Share : AccessVia.Link, grant.Permission, grant.Id, grant.ViaLinkId);
+            : new(grant.ViaLinkId is null ? AccessVia.Share : AccessVia.Link, grant.Permission, grant.Id, grant.ViaLinkId, grant.Until);
     }
 
     /// <summary>Shares that give a user access now: invites, and joins through a link that has not expired.</summary>

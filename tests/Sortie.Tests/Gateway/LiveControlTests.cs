@@ -55,6 +55,23 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
     }
 
     [Fact]
+    public async Task A_viewer_through_a_link_is_closed_when_the_link_expires_not_at_the_next_recheck()
+    {
+        var owner = await server.NewUserAsync();
+        var session = await owner.LaunchDesktopAsync(320, 240);
+        var guest = await server.NewUserAsync();
+        var link = await owner.CreateLinkAsync(session.Id, expiresIn: 2);
+        (await guest.JoinAsync(link.ShareUrl!)).EnsureSuccessStatusCode();
+        using var view = await guest.ConnectAsync(session.Id);
+
+        var close = await view.WaitForCloseAsync(TimeSpan.FromSeconds(5));
+        var late = DateTime.UtcNow - link.ExpiresAt!.Value;
+
+        Assert.Equal((4001, "access revoked"), close);
+        Assert.True(late < TimeSpan.FromSeconds(1), $"closed {late.TotalMilliseconds:0} ms after the link expired");
+    }
+
+    [Fact]
     public async Task Changing_a_permission_closes_the_viewer_who_reconnects_at_once_with_the_new_one()
     {
         var (owner, session, viewer, share) = await SharedAsync(SharePermission.ReadWrite);

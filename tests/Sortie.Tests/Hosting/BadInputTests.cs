@@ -34,6 +34,30 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
         Assert.Contains("password", detail);
     }
 
+    [Theory]
+    [InlineData("\"Admin\"")]
+    [InlineData("\"ADMIN\"")]
+    [InlineData("\" admin\"")]
+    [InlineData("1")]
+    public async Task An_enum_value_other_than_its_exact_snake_case_name_is_400(string role)
+    {
+        using var admin = await server.AdminAsync();
+        var detail = await ProblemAssert.IsProblemAsync(await admin.Http.PostAsync("/api/admin/users",
+            Json($"{{\"username\":\"strict-user\",\"password\":\"long-enough-password\",\"role\":{role}}}")),
+            HttpStatusCode.BadRequest);
+        Assert.Contains("\"admin\"", detail); // names the values it takes
+        Assert.Contains("role", detail);
+    }
+
+    [Fact]
+    public async Task An_exact_snake_case_enum_value_is_accepted()
+    {
+        using var admin = await server.AdminAsync();
+        var response = await admin.Http.PostAsync("/api/admin/users",
+            Json("{\"username\":\"strict-admin\",\"password\":\"long-enough-password\",\"role\":\"admin\"}"));
+        Assert.Equal("admin", (await ApiClient.ReadAsync<Sortie.Auth.UserDto>(response)).Role);
+    }
+
     [Fact]
     public async Task A_malformed_session_id_is_404_like_any_unknown_one()
     {

@@ -130,6 +130,30 @@ namespace Sortie.Data.Migrations
                     b.ToTable("Audit");
                 });
 
+            modelBuilder.Entity("Sortie.Data.BrowserLogin", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("BrowserLogins");
+                });
+
             modelBuilder.Entity("Sortie.Data.LiveConnection", b =>
                 {
                     b.Property<Guid>("Id")
@@ -354,6 +378,15 @@ namespace Sortie.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Sortie.Data.BrowserLogin", b =>
+                {
+                    b.HasOne("Sortie.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Sortie.Data.LiveConnection", b =>

@@ -1,0 +1,73 @@
+using System.Net.Http.Json;
+using Sortie.Auth;
+using Sortie.Hosting;
+
+namespace Sortie.Tests.Auth;
+
+/// <summary>Logins through a reverse proxy the server trusts (the tests' loopback): each client counts on its own.</summary>
+public sealed class TrustedProxyTests(TrustedProxyTests.Server server) : IClassFixture<TrustedProxyTests.Server>
+{
+    public sealed class Server : SortieServer
+    {
+        protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_TRUSTED_PROXIES", "127.0.0.1/32")];
+    }
+
+    /// <summary>A login as the proxy passes it on for the client at <paramref name="client"/>.</summary>
+    internal static async Task<HttpResponseMessage> LogInViaProxyAsync(SortieServer server, string username, string password, string client)
+    {
+        using var anon = server.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/login")
+        {
+            Content = JsonContent.Create(new LoginRequest(username, password), options: SortieJson.Options),
+        };
+        request.Headers.Add("X-Forwarded-For", client);
+        return await anon.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Failures_of_one_client_under_many_names_lock_out_no_other_client_of_the_proxy()
+    {
+        using var user = await server.NewUserAsync();
+        for (var i = 0; i < LoginThrottle.FreeFailuresPerAddress + 5; i++)
+            await LogInViaProxyAsync(server, $"nobody{i}", "wrong-password", "198.51.100.7");
+
+        var other = await LogInViaProxyAsync(server, user.User.Username, $"{user.User.Username}-password", "198.51.100.8");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        await ProblemAssert.IsProblemAsync(
+            await LogInViaProxyAsync(server, "newcomer", "wrong-password", "198.51.100.7"), HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task Behind_one_nat_a_spray_does_not_lock_out_those_who_logged_in_from_there_before()
+    {
+        using var user = await server.NewUserAsync();
+        const string office = "198.51.100.9";
+        var password = $"{user.User.Username}-password";
+        Assert.Equal(HttpStatusCode.OK, (await LogInViaProxyAsync(server, user.User.Username, password, office)).StatusCode);
+        for (var i = 0; i < LoginThrottle.FreeFailuresPerAddress + 5; i++)
+            await LogInViaProxyAsync(server, $"sprayed{i}", "wrong-password", office);
+
+        Assert.Equal(HttpStatusCode.OK, (await LogInViaProxyAsync(server, user.User.Username, password, office)).StatusCode);
+        await ProblemAssert.IsProblemAsync(
+            await LogInViaProxyAsync(server, "stranger", "wrong-password", office), HttpStatusCode.TooManyRequests);
+    }
+}
+
+/// <summary>X-Forwarded-For from a peer that is not a trusted proxy counts for nothing: the peer's own address counts.</summary>
+public sealed class UntrustedProxyTests(UntrustedProxyTests.Server server) : IClassFixture<UntrustedProxyTests.Server>
+{
+    public sealed class Server : SortieServer
+    {
+        protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_TRUSTED_PROXIES", "10.9.9.9")];
+    }
+
+    [Fact]
+    public async Task A_client_cannot_pose_as_many_by_sending_forwarded_headers()
+    {
+        for (var i = 0; i < LoginThrottle.FreeFailuresPerAddress; i++)
+            await TrustedProxyTests.LogInViaProxyAsync(server, $"nobody{i}", "wrong-password", $"203.0.113.{i + 1}");
+
+        await ProblemAssert.IsProblemAsync(await TrustedProxyTests.LogInViaProxyAsync(server, "newcomer", "wrong-password", "198.51.100.1"),
+            HttpStatusCode.TooManyRequests);
+    }
+}
