@@ -26,6 +26,9 @@ namespace Sortie.Data.Migrations
                     b.Property<string>("Command")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("CpuLimit")
+                        .HasColumnType("REAL");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -41,6 +44,9 @@ namespace Sortie.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("MemoryLimitMb")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -31,6 +31,9 @@ namespace Sortie.Data.Migrations.Postgres
                     b.Property<string>("Command")
                         .HasColumnType("text");
 
+                    b.Property<double?>("CpuLimit")
+                        .HasColumnType("double precision");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -46,6 +49,9 @@ namespace Sortie.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("MemoryLimitMb")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Name")
                         .IsRequired()
