@@ -92,12 +92,7 @@ public sealed class SessionLimitTests(SessionLimitTests.SmallSessionsServer serv
         await using var view = await owner.ViewAsync(sessionId);
         await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
         var before = view.Framebuffer.Checksum();
-        foreach (var key in "echo still here\r")
-        {
-            var keysym = key == '\r' ? 0xff0du : key;
-            await view.SendKeyAsync(keysym, down: true);
-            await view.SendKeyAsync(keysym, down: false);
-        }
+        await SessionTerminal.TypeAsync(view, "echo still here");
         await view.WaitForPictureAsync(f => f.Checksum() != before, Timeout);
     }
 

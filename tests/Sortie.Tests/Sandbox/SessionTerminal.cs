@@ -38,13 +38,16 @@ public sealed class SessionTerminal : IAsyncDisposable
     }
 
     /// <summary>Types a line and presses Enter.</summary>
-    public async Task TypeAsync(string line)
+    public Task TypeAsync(string line) => TypeAsync(_viewer, line);
+
+    /// <summary>Types a line on a viewer's keyboard (printable ASCII keysyms are their characters) and presses Enter.</summary>
+    public static async Task TypeAsync(RfbClient viewer, string line)
     {
         foreach (var c in line + "\r")
         {
             var keysym = c == '\r' ? 0xff0du : c;
-            await _viewer.SendKeyAsync(keysym, down: true);
-            await _viewer.SendKeyAsync(keysym, down: false);
+            await viewer.SendKeyAsync(keysym, down: true);
+            await viewer.SendKeyAsync(keysym, down: false);
         }
     }
 
