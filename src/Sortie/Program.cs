@@ -20,6 +20,10 @@ using Sortie.Ui;
 var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:8080");
+// ./run.sh runs the build output in Production: its framework files (blazor.web.js) and app CSS are static web assets,
+// which ASP.NET Core maps from the build's manifest only in Development unless asked. A published app (the container
+// image) has them in wwwroot and no manifest, and this does nothing.
+builder.WebHost.UseStaticWebAssets();
 
 var options = SortieOptions.FromConfiguration(builder.Configuration);
 var services = builder.Services;
