@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using Sortie.Auth;
 using Sortie.Testing;
+using static Microsoft.Playwright.Assertions;
 
 namespace Sortie.E2E;
 
@@ -22,5 +23,23 @@ public sealed class LogoutTests(SortieServer server, Browser browser) : IClassFi
         using var replay = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = server.BaseUri };
         replay.DefaultRequestHeaders.Add("Cookie", $"{cookie.Name}={cookie.Value}");
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await replay.GetAsync("/api/auth/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_page_left_open_in_another_tab_can_do_nothing_more_after_log_out()
+    {
+        using var user = await server.NewUserAsync();
+        var first = await browser.LogInAsync(server, user);
+        var second = await first.Context.NewPageAsync();
+        await second.GotoAsync("/");
+        var sessions = second.GetByRole(AriaRole.Button, new() { Name = "Sessions" });
+        await Expect(sessions).ToBeEnabledAsync(); // its circuit is live
+
+        await first.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await first.WaitForURLAsync(new Uri(server.BaseUri, "/login").ToString());
+
+        await sessions.ClickAsync();
+        await Expect(second.Locator("#blazor-error-ui")).ToBeVisibleAsync();
+        await Expect(second.SessionManager()).ToBeHiddenAsync();
     }
 }

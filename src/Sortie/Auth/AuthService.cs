@@ -14,7 +14,7 @@ public sealed record UserDto(Guid Id, string Username, string Role)
 
 /// <summary>Logging in, token rotation and logging out. The one place passwords are checked.</summary>
 public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle throttle, IPasswordHasher<User> hasher,
-    BrowserLogins logins, TimeProvider clock, ILogger<AuthService> log)
+    BrowserLogins logins, Gateway.LiveControl live, TimeProvider clock, ILogger<AuthService> log)
 {
     private const string WrongCredentials = "The username or password is incorrect.";
     // Checked against when the username is unknown, so both failures take the same time.
@@ -108,6 +108,7 @@ public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle thrott
         await db.SaveChangesAsync(ct);
         await RevokeAllAsync(user.Id, ct);
         await logins.EndAllOfAsync(user.Id, ct);
+        await live.LoginsEndedAsync(user.Id);
     }
 
     private Task RevokeAllAsync(Guid userId, CancellationToken ct)

@@ -98,8 +98,11 @@ public static class AuthSetup
     {
         // The cookie's own principal: a request with a bearer token may carry the cookie too.
         var cookie = await http.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        if (BrowserLogins.LoginIdOf(cookie.Principal) is { } loginId)
+        if (BrowserLogins.LoginIdOf(cookie.Principal) is { } loginId && Caller.TryFrom(cookie.Principal) is { } caller)
+        {
             await http.RequestServices.GetRequiredService<BrowserLogins>().EndAsync(loginId, CancellationToken.None);
+            await http.RequestServices.GetRequiredService<Gateway.LiveControl>().LoginsEndedAsync(caller.Id);
+        }
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 

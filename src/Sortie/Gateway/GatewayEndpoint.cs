@@ -38,7 +38,10 @@ public static class GatewayEndpoint
 
             await using (upstream)
             {
-                using var viewer = new LiveViewer(session.Id, session.OwnerId, caller.Id, caller.Username, access);
+                using var viewer = new LiveViewer(session.Id, session.OwnerId, caller.Id, caller.Username, access)
+                {
+                    BrowserLoginId = AuthSetup.ByCookie(http) ? BrowserLogins.LoginIdOf(http.User) : null,
+                };
                 try
                 {
                     // Listed before the upgrade completes: whoever sees the connection open finds it on the list.

@@ -29,12 +29,27 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
     /// grants now, and closes those that lost it (<see cref="CloseReason.AccessRevoked"/>), whose access changed
     /// (<see cref="CloseReason.PermissionChanged"/>: they reconnect with the new one) or whose session ended.
     /// </summary>
-    public async Task RecheckAsync(Guid? sessionId, CancellationToken ct)
+    public Task RecheckAsync(Guid? sessionId, CancellationToken ct) =>
+        RecheckViewersAsync(sessionId is { } id ? viewers.Of(id) : viewers.All(), ct);
+
+    /// <summary>
+    /// Some browser logins of the user ended (logout, password change): their connections on this replica close at
+    /// once; other replicas' close at their next periodic recheck.
+    /// </summary>
+    public Task LoginsEndedAsync(Guid userId) =>
+        RecheckViewersAsync(viewers.All().Where(v => v.UserId == userId && v.BrowserLoginId is not null).ToList(), CancellationToken.None);
+
+    private async Task RecheckViewersAsync(IReadOnlyList<LiveViewer> live, CancellationToken ct)
     {
-        var live = sessionId is { } id ? viewers.Of(id) : viewers.All();
         if (live.Count == 0) return;
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
+        // Connections opened with a sign-in cookie stand on its login too.
+        var loginIds = live.Where(v => v.BrowserLoginId is not null).Select(v => v.BrowserLoginId!.Value).Distinct().ToList();
+        var standingLogins = loginIds.Count == 0 ? []
+            : (await db.BrowserLogins.Where(l => loginIds.Contains(l.Id) && l.ExpiresAt > now).Select(l => l.Id).ToListAsync(ct)).ToHashSet();
+        await CloseAsync(live.Where(v => v.BrowserLoginId is { } login && !standingLogins.Contains(login)).ToList(), CloseReason.AccessRevoked);
+        live = live.Where(v => v.ClosedBy is null).ToList();
         foreach (var watched in live.GroupBy(v => v.SessionId))
         {
             var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == watched.Key, ct);

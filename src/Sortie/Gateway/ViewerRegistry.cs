@@ -34,6 +34,8 @@ public sealed class LiveViewer(Guid sessionId, Guid ownerId, Guid userId, string
     public string Username { get; } = username;
     /// <summary>The access the connection stands on (the share and the link behind it): when it changes, the connection closes.</summary>
     public SessionAccess Access { get; } = access;
+    /// <summary>The browser login (sign-in cookie) the connection was opened with, if any: it closes when that login ends.</summary>
+    public Guid? BrowserLoginId { get; init; }
     public DateTime ConnectedAt { get; } = DateTime.UtcNow;
     /// <summary>Set when the server ends the connection; the pump sends it as the close frame.</summary>
     public CloseReason? ClosedBy { get; private set; }

@@ -160,6 +160,28 @@ public sealed partial class BrowserCookieTests(SortieServer server) : IClassFixt
     }
 
     [Fact]
+    public async Task Logging_out_closes_the_desktop_views_opened_with_that_cookie_within_a_second()
+    {
+        using var user = await server.NewUserAsync();
+        var session = await user.LaunchDesktopAsync(320, 240);
+        using var browser = Browser.Open(server);
+        await browser.LogInAsync(user.User.Username);
+        using var byCookie = await user.ConnectAsync(session.Id, o =>
+        {
+            o.SetRequestHeader("Authorization", null);
+            o.SetRequestHeader("Cookie", browser.Cookie);
+            o.SetRequestHeader("Origin", browser.Origin);
+        });
+        using var byToken = await user.ConnectAsync(session.Id);
+
+        var (close, took) = await byCookie.ClosedByAsync(() => SendAsync(HttpMethod.Post, "/api/auth/logout", browser.Cookie, browser.Origin));
+
+        Assert.Equal((4001, "access revoked"), close);
+        Assert.True(took < TimeSpan.FromSeconds(1), $"took {took}");
+        Assert.Equal(WebSocketState.Open, byToken.State); // the API client's own view stands on its token
+    }
+
+    [Fact]
     public async Task Another_site_cannot_log_the_user_out()
     {
         using var user = await server.NewUserAsync();
