@@ -177,12 +177,17 @@ public sealed class ClientStreamFilter : IMessageFramer
                 break;
             case ClientMessage.ClientCutText:
                 var length = ClipboardLength(header);
-                ForwardIfFullAccess(type, output);
-                _reader.StartPayload(length, forward: _rights == ViewerRights.Full);
+                ForwardIf(_rights != ViewerRights.ViewOnly, type, output);
+                _reader.StartPayload(length, forward: _rights != ViewerRights.ViewOnly);
+                break;
+            case ClientMessage.SetDesktopSize:
+            case ClientMessage.Xvp:
+                // The desktop's size and power are the owner's.
+                ForwardIf(_rights == ViewerRights.Full, type, output);
                 break;
             default:
-                // Keys, pointer, resizing, power control (XVP) and the QEMU input and audio messages.
-                ForwardIfFullAccess(type, output);
+                // Keys, pointer and the QEMU input and audio messages.
+                ForwardIf(_rights != ViewerRights.ViewOnly, type, output);
                 break;
         }
     }
@@ -223,9 +228,9 @@ public sealed class ClientStreamFilter : IMessageFramer
         return length;
     }
 
-    private void ForwardIfFullAccess(byte type, IBufferWriter<byte> output)
+    private void ForwardIf(bool allowed, byte type, IBufferWriter<byte> output)
     {
-        if (_rights == ViewerRights.Full)
+        if (allowed)
         {
             Forward(type, output);
         }

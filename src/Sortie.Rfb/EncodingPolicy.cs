@@ -44,7 +44,7 @@ public static class EncodingPolicy
     {
         // Extended mouse buttons make PointerEvent 7 bytes long once the server accepts them; the
         // client filter frames PointerEvent as 6 bytes, so nobody may turn them on.
-        ViewerRights.Full => encoding != Encodings.ExtendedMouseButtons,
+        ViewerRights.Full or ViewerRights.Control => encoding != Encodings.ExtendedMouseButtons,
         ViewerRights.ViewOnly => FramedRectangleEncodings.Contains(encoding) || ViewOnlySettings.Contains(encoding),
         _ => throw new ArgumentOutOfRangeException(nameof(rights), rights, null),
     };

@@ -151,6 +151,19 @@ public sealed class RfbClient(Stream stream) : IAsyncDisposable
         return SendAsync(message, ct);
     }
 
+    /// <summary>Asks the server to resize the desktop to one screen of <paramref name="width"/> × <paramref name="height"/> (RFC 6143 §7.5.7 extension).</summary>
+    public Task SetDesktopSizeAsync(int width, int height, CancellationToken ct = default)
+    {
+        var message = new byte[8 + 16];
+        message[0] = ClientMessage.SetDesktopSize;
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(2), (ushort)width);
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(4), (ushort)height);
+        message[6] = 1; // one screen: id 0 at 0,0, the whole size, no flags
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(8 + 8), (ushort)width);
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(8 + 10), (ushort)height);
+        return SendAsync(message, ct);
+    }
+
     /// <summary>Reads one server message, applies it, and returns its type.</summary>
     public async Task<byte> ReadMessageAsync(CancellationToken ct = default)
     {

@@ -34,7 +34,8 @@ services.AddSortieDatabase(options);
 // JSON in snake_case; unknown fields and missing required ones are errors, not silently ignored.
 services.Configure<JsonOptions>(o => SortieJson.Configure(o.SerializerOptions));
 services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-services.AddProblemDetails();
+services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+    c.ProblemDetails.Detail ??= BearerJsonBodies.DefaultDetail(c.HttpContext, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode));
 services.AddExceptionHandler<ApiProblemHandler>();
 services.AddOpenApi();
 
@@ -65,6 +66,9 @@ await app.Services.GetRequiredService<Presence>().ForgetEarlierRunsAsync(Cancell
 app.UseTrustedProxies(options);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Before routing: the matcher answers 415 itself for a body whose Content-Type the endpoint does not accept.
+app.UseBearerJsonBodies();
+app.UseRouting();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 app.UseAuthentication();
 app.UseAuthorization();

@@ -57,6 +57,23 @@ public sealed class ClientMessageTests
     }
 
     [Theory]
+    [MemberData(nameof(InputMessages))]
+    public void A_shared_full_access_viewer_uses_the_desktop_but_leaves_its_size_and_power_to_the_owner(string message)
+    {
+        var bytes = InputMessageBytes[message];
+        var connection = FilteredConnection.Established(ViewerRights.Control).FromViewer(bytes);
+        if (bytes[0] is ClientMessage.SetDesktopSize or ClientMessage.Xvp)
+        {
+            Assert.Empty(connection.ToServer);
+            Assert.Equal(1, connection.Client.Counters.Dropped(bytes[0]));
+        }
+        else
+        {
+            Assert.Equal(bytes, connection.ToServer);
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(PictureMessages))]
     public void A_view_only_viewer_still_shapes_its_own_picture(string message)
     {

@@ -27,7 +27,12 @@ public static class RfbRelay
 
     public static async Task RunAsync(WebSocket socket, Stream upstream, LiveViewer viewer, ILogger log, CancellationToken aborted)
     {
-        var rights = viewer.Access.Permission == SharePermission.ReadWrite ? ViewerRights.Full : ViewerRights.ViewOnly;
+        var rights = viewer.Access switch
+        {
+            { CanManage: true } => ViewerRights.Full,
+            { Permission: SharePermission.ReadWrite } => ViewerRights.Control,
+            _ => ViewerRights.ViewOnly,
+        };
         var state = new RfbStreamState();
         var fromViewerFilter = new ClientStreamFilter(rights, state);
         var toViewerFilter = rights == ViewerRights.ViewOnly ? new ServerStreamFilter(state) : null;

@@ -213,4 +213,35 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         Assert.Equal(before, await ScreenAsync(ownerView));
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
     }
+
+    [Fact]
+    public async Task Only_the_owner_resizes_the_desktop_a_full_access_viewer_in_a_small_window_does_not()
+    {
+        var (owner, session, _, fullAccess) = await SharedAsync();
+        int[] resizable = [RfbConstants.Encodings.Raw, RfbConstants.Encodings.ExtendedDesktopSize, RfbConstants.Encodings.DesktopSize];
+
+        // A phone-sized window asks for a phone-sized desktop: dropped at the gateway.
+        await using (var phone = await fullAccess.ViewAsync(session.Id))
+        {
+            await phone.SetEncodingsAsync(resizable);
+            await phone.SetDesktopSizeAsync(200, 300);
+            await phone.RequestUpdateAsync(incremental: false);
+            await phone.WaitForUpdateAsync(Timeout);
+            await Task.Delay(Settle);
+        }
+        await using (var fresh = await owner.ViewAsync(session.Id))
+            Assert.Equal((320, 240), (fresh.Framebuffer.Width, fresh.Framebuffer.Height));
+
+        // The owner may: the same request from them resizes it for everyone.
+        await using (var ownerView = await owner.ViewAsync(session.Id))
+        {
+            await ownerView.SetEncodingsAsync(resizable);
+            await ownerView.SetDesktopSizeAsync(400, 300);
+        }
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            await using var fresh = await fullAccess.ViewAsync(session.Id);
+            return (fresh.Framebuffer.Width, fresh.Framebuffer.Height) == (400, 300);
+        }), "the owner's resize did not take");
+    }
 }

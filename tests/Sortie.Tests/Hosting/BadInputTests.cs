@@ -7,6 +7,37 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 
     [Fact]
+    public async Task A_bearer_client_may_send_json_as_curl_does_without_a_json_content_type()
+    {
+        using var user = await server.NewUserAsync();
+        var desktop = await user.AppAsync("desktop");
+        var body = $"{{\"app_id\":\"{desktop.Id}\",\"width\":320,\"height\":240}}";
+        // curl -d sends application/x-www-form-urlencoded; other clients send nothing at all.
+        var asForm = await user.Http.PostAsync("/api/sessions", new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.Created, asForm.StatusCode);
+        var bare = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"username\":\"nobody\"}"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await user.Http.PostAsync("/api/auth/login", bare)).StatusCode); // read as JSON: a field is missing
+        var created = await ApiClient.ReadAsync<Sortie.Sessions.SessionDto>(asForm);
+        await user.Http.DeleteAsync($"/api/sessions/{created.Id}");
+    }
+
+    [Fact]
+    public async Task A_cookie_client_must_say_json_and_the_415_and_405_say_why()
+    {
+        using var user = await server.NewUserAsync();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseUri };
+        (await browser.PostAsJsonAsync("/api/auth/login", new Sortie.Auth.LoginRequest(user.User.Username, $"{user.User.Username}-password"),
+            Sortie.Hosting.SortieJson.Options)).EnsureSuccessStatusCode();
+        var desktop = await user.AppAsync("desktop");
+
+        var unsupported = await ProblemAssert.IsProblemAsync(await browser.PostAsync("/api/sessions",
+            new StringContent($"{{\"app_id\":\"{desktop.Id}\"}}", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("application/json", unsupported);
+        var notAllowed = await ProblemAssert.IsProblemAsync(await user.Http.PutAsync("/api/sessions", Json("{}")), HttpStatusCode.MethodNotAllowed);
+        Assert.Contains("PUT", notAllowed);
+    }
+
+    [Fact]
     public async Task Malformed_json_is_a_400_problem_that_says_so()
     {
         using var user = await server.NewUserAsync();

@@ -18,10 +18,11 @@ export function connect(element, path, options, page) {
     const viewer = { rfb, leaving: false };
     viewers.set(element, viewer);
 
-    // View Only: noVNC sends no keys, pointer or clipboard (the gateway drops them anyway) and does not
-    // resize the desktop, which only Full Access may do; the desktop is scaled to fit either way.
+    // View Only: noVNC sends no keys, pointer or clipboard (the gateway drops them anyway). Only the owner (or an
+    // admin) resizes the desktop to their window; everyone else sees it scaled to fit, and the gateway drops their
+    // resize requests anyway.
     rfb.viewOnly = options.viewOnly;
-    rfb.resizeSession = !options.viewOnly;
+    rfb.resizeSession = options.canResize;
     rfb.scaleViewport = true;
     rfb.focusOnClick = !options.viewOnly;
 
