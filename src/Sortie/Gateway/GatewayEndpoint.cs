@@ -53,9 +53,10 @@ public static class GatewayEndpoint
                     using var socket = await http.WebSockets.AcceptWebSocketAsync(subprotocol);
                     await sessions.TouchAsync(session.Id);
                     // Access may have changed between the check above and joining the registry.
+                    // Ending a session marks it ended before its shares go: access found gone may mean the session ended.
                     var now = await sessions.FindAccessAsync(caller, session.Id, http.RequestAborted);
-                    if (now != access) viewer.Close(now.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
                     if (!await sessions.IsRunningAsync(session.Id)) viewer.Close(CloseReason.SessionEnded);
+                    else if (now != access) viewer.Close(now.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
                     await RfbRelay.RunAsync(socket, upstream, viewer, logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
                 }
                 finally

@@ -64,8 +64,11 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
                 var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
                     .Select(u => new Caller(u.Id, u.Username, u.Role)).SingleOrDefaultAsync(ct);
                 var access = user is null ? SessionAccess.None : await SessionAccess.OfAsync(db, user, session, now, ct);
-                await CloseAsync(watched.Where(v => v.UserId == userId && v.Access != access),
-                    access.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
+                var losing = watched.Where(v => v.UserId == userId && v.Access != access).ToList();
+                if (losing.Count == 0) continue;
+                // The session read above may have ended since: it is marked ended before its shares go.
+                var ended = !access.CanSee && !await db.Sessions.AnyAsync(s => s.Id == session.Id && s.Status == SessionStatus.Running, ct);
+                await CloseAsync(losing, ended ? CloseReason.SessionEnded : access.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
             }
         }
     }

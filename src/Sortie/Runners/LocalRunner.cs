@@ -536,14 +536,16 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
 
     /// <summary>
     /// A uid of the session's own, drawn from its id, so that two servers on one machine (or one server
-    /// restarted while an old sandbox lingers) do not hand out the same uid.
+    /// restarted while an old sandbox lingers) do not hand out the same uid; one that any process runs as is skipped.
+    /// Unique it must be: ending a session kills whatever still runs as its uid.
     /// </summary>
     private int AllocateUid(Guid sessionId)
     {
         var used = _sandboxes.Values.Select(s => s.Uid).ToHashSet();
         var offset = (int)(BitConverter.ToUInt32(sessionId.ToByteArray(), 12) % (uint)_runner.SandboxUidCount);
         var uid = _runner.FirstSandboxUid + offset;
-        while (used.Contains(uid)) uid = _runner.FirstSandboxUid + (uid - _runner.FirstSandboxUid + 1) % _runner.SandboxUidCount;
+        while (used.Contains(uid) || Processes.RunningAs(uid).Count > 0)
+            uid = _runner.FirstSandboxUid + (uid - _runner.FirstSandboxUid + 1) % _runner.SandboxUidCount;
         return uid;
     }
 
