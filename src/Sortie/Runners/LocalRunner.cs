@@ -204,7 +204,12 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
             _log.LogError("Session {SessionId}: some of its processes would not die; its folder {Folder} is kept", sessionId, folder);
             return;
         }
-        if (!SandboxFiles.DeleteTree(folder)) _log.LogWarning("Session {SessionId}: its folder {Folder} could not be removed", sessionId, folder);
+        try
+        {
+            if (SandboxFiles.DeleteTree(folder)) return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a tree made to resist: left for an operator
+        _log.LogWarning("Session {SessionId}: its folder {Folder} could not be removed", sessionId, folder);
     }
 
     public async Task<Stream> ConnectAsync(Guid sessionId, CancellationToken ct)
