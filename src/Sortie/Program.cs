@@ -35,7 +35,7 @@ services.AddSortieDatabase(options);
 services.Configure<JsonOptions>(o => SortieJson.Configure(o.SerializerOptions));
 services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
-    c.ProblemDetails.Detail ??= BearerJsonBodies.DefaultDetail(c.HttpContext, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode));
+    c.ProblemDetails.Detail ??= ApiProblemHandler.DefaultDetail(c.HttpContext, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode));
 services.AddExceptionHandler<ApiProblemHandler>();
 services.AddOpenApi();
 

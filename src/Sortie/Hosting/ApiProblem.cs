@@ -46,6 +46,17 @@ public sealed class ApiProblemHandler(IProblemDetailsService problems) : IExcept
         });
     }
 
+    /// <summary>The words for an error response that has no detail of its own (one the framework answered: 401, 404, 405, 415).</summary>
+    public static string? DefaultDetail(HttpContext http, int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => "Log in first: send a bearer token (POST /api/auth/login) or the sign-in cookie.",
+        StatusCodes.Status404NotFound => "There is nothing at this address.",
+        StatusCodes.Status405MethodNotAllowed =>
+            $"This address does not take {http.Request.Method}; it takes {(http.Response.Headers.Allow.Count > 0 ? http.Response.Headers.Allow.ToString() : "other methods")}.",
+        StatusCodes.Status415UnsupportedMediaType => "Send the request body as JSON, with Content-Type: application/json.",
+        _ => null,
+    };
+
     private static string DescribeBadRequest(BadHttpRequestException e) => e.InnerException switch
     {
         // A converter's own message (such as an enum's allowed values) does not say where: add the field's path.

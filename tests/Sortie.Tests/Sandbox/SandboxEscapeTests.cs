@@ -100,7 +100,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.ProductionServer serve
         Assert.True(await Eventually.TrueAsync(() => !SandboxProcesses.IsAlive(sleeper) && !SandboxProcesses.IsAlive(xvnc)),
             "a process of the session outlived it");
         if (Environment.UserName == "root")
-            Assert.True(await Eventually.TrueAsync(() => !AnyProcessRunsAs(xvnc.Uid)), $"a process still runs as the session's uid {xvnc.Uid}");
+            Assert.True(await Eventually.TrueAsync(() => SandboxProcesses.RunningAs(xvnc.Uid).Count == 0), $"a process still runs as the session's uid {xvnc.Uid}");
         Assert.True(await Eventually.TrueAsync(() => !Directory.Exists(folder)), "the session's folder was left behind");
     }
 
@@ -172,19 +172,5 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.ProductionServer serve
         // An ordinary program still runs, forks and threads.
         Assert.Equal(0, await terminal.RunAsync("sh -c 'echo $$' > ~/forked && ls /usr/bin > /dev/null"));
         await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
-    }
-
-    private static bool AnyProcessRunsAs(int uid) =>
-        Directory.GetDirectories("/proc").Any(dir => int.TryParse(Path.GetFileName(dir), out _) && RunsAs(dir, uid));
-
-    private static bool RunsAs(string procDir, int uid)
-    {
-        try
-        {
-            var status = File.ReadAllLines(Path.Combine(procDir, "status"));
-            var state = status.FirstOrDefault(l => l.StartsWith("State:"))?.Contains("zombie") == true;
-            return !state && status.Any(l => l.StartsWith("Uid:") && l.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1] == uid.ToString());
-        }
-        catch (IOException) { return false; }
     }
 }

@@ -96,5 +96,5 @@ public sealed class SessionLimitTests(SessionLimitTests.SmallSessionsServer serv
         await view.WaitForPictureAsync(f => f.Checksum() != before, Timeout);
     }
 
-    private static int CountRunningAs(int uid) => Sortie.Runners.Local.Processes.RunningAs(uid).Count;
+    private static int CountRunningAs(int uid) => SandboxProcesses.RunningAs(uid).Count;
 }

@@ -44,6 +44,9 @@ public static class SandboxProcesses
     private static long StartTimeIn(string stat) =>
         long.TryParse(stat.Split(')').Last().Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(19), out var t) ? t : -1;
 
+    /// <summary>The running processes (zombies aside) whose uid is <paramref name="uid"/>: a session's, after its end, must be none.</summary>
+    public static IReadOnlyList<Proc> RunningAs(int uid) => All().Where(p => p.Uid == uid && IsAlive(p)).ToList();
+
     public static string NetworkNamespace(int pid) => new FileInfo($"/proc/{pid}/ns/net").LinkTarget ?? "";
 
     private static List<Proc> All()

@@ -26,17 +26,12 @@ internal static class Native
 
     public const int SIGKILL = 9;
 
-    public const int ELOOP = 40;
-    public const int ENOTDIR = 20;
-    public const int EISDIR = 21;
     public const int ENOENT = 2;
 
     // File types (st_mode & S_IFMT).
     public const int SIfMt = 0xF000;
     public const int SIfReg = 0x8000;
-    public const int SIfDir = 0x4000;
     public const int SIfSock = 0xC000;
-    public const int SIfLnk = 0xA000;
 
     /// <summary>What <c>statx</c> tells of an open file: its type, owner and size.</summary>
     public readonly record struct FileFacts(int Type, uint Uid, long Size);

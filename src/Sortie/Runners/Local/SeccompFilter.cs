@@ -40,9 +40,6 @@ public static class SeccompFilter
 
     private static readonly (uint X64, uint Arm64) Clone = (56, 220), Clone3 = (435, 435);
 
-    /// <summary>The names of the refused calls (for the docs and the tests).</summary>
-    public static IEnumerable<string> RefusedCalls => Refused.Select(r => r.Name).Append("clone (new namespaces)").Append("clone3");
-
     /// <summary>The filter for this machine's architecture, as bubblewrap reads it: an array of struct sock_filter.</summary>
     public static byte[] ForThisMachine() => RuntimeInformation.ProcessArchitecture switch
     {

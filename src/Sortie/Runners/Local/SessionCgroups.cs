@@ -104,9 +104,6 @@ public sealed class SessionCgroups
         return [.. Folders(sessionId).Select(f => Path.Combine(f, "cgroup.procs"))];
     }
 
-    /// <summary>Whether <paramref name="pid"/> is in the session's cgroup.</summary>
-    public bool Contains(Guid sessionId, int pid) => Available && Pids(sessionId).Contains(pid);
-
     /// <summary>Every process in the session's cgroup (in any controller's, on v1).</summary>
     public HashSet<int> Pids(Guid sessionId)
     {
