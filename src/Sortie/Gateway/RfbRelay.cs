@@ -41,7 +41,9 @@ public static class RfbRelay
         var fromViewer = ViewerToServerAsync(socket, upstream, fromViewerFilter, viewer, log, stop.Token);
         var toViewer = ServerToViewerAsync(upstream, socket, toViewerFilter, viewer, log, stop.Token);
         await Task.WhenAny(fromViewer, toViewer);
-        var upstreamEnded = toViewer.IsCompletedSuccessfully && !stop.IsCancellationRequested;
+        // The desktop went away: its end of the stream closed, or broke (a killed Xvnc may reset rather than close).
+        var upstreamEnded = !stop.IsCancellationRequested && (toViewer.IsCompletedSuccessfully
+            || toViewer.Exception?.InnerException is IOException or System.Net.Sockets.SocketException);
         await stop.CancelAsync();
 
         // Let a send in progress finish before the close frame goes out (one send at a time).
