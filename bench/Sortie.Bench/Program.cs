@@ -197,7 +197,7 @@ internal static class Benchmarks
         using var viewer = await server.NewUserAsync();
         var link = await owner.CreateLinkAsync(session.Id);
         (await viewer.JoinAsync(link.ShareUrl!)).EnsureSuccessStatusCode();
-        var token = link.ShareUrl![SharingService.JoinPath.Length..];
+        var token = ApiClient.TokenOf(link.ShareUrl!);
 
         var bare = WebApplication.CreateSlimBuilder();
         bare.Logging.ClearProviders();

@@ -29,6 +29,8 @@ var options = SortieOptions.FromConfiguration(builder.Configuration);
 var services = builder.Services;
 services.AddSingleton(options);
 services.AddSingleton(TimeProvider.System);
+services.AddHttpContextAccessor();
+services.AddSingleton<PublicAddress>();
 services.AddSortieDatabase(options);
 
 // JSON in snake_case; unknown fields and missing required ones are errors, not silently ignored.

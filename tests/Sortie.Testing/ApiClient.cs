@@ -79,9 +79,13 @@ public sealed class ApiClient(HttpClient http, TokenPair? tokens) : IDisposable
     public Task<HttpResponseMessage> ChangeShareAsync(Guid sessionId, Guid shareId, SharePermission permission) =>
         Http.PatchAsJsonAsync($"/api/sessions/{sessionId}/shares/{shareId}", new ChangeShareRequest(permission), SortieJson.Options);
 
-    /// <summary>Joins through a share link, as its <c>share_url</c> gives it ("/join/{token}").</summary>
+    /// <summary>Joins through a share link, as its <c>share_url</c> gives it ("http://host/join/{token}").</summary>
     public Task<HttpResponseMessage> JoinAsync(string shareUrl) =>
-        PostAsync("/api/sessions/shares/join", new JoinRequest(shareUrl[SharingService.JoinPath.Length..]));
+        PostAsync("/api/sessions/shares/join", new JoinRequest(TokenOf(shareUrl)));
+
+    /// <summary>The token a share link carries: what follows /join/ in its address.</summary>
+    public static string TokenOf(string shareUrl) =>
+        shareUrl[(shareUrl.LastIndexOf(SharingService.JoinPath, StringComparison.Ordinal) + SharingService.JoinPath.Length)..];
 
     /// <summary>Opens the gateway WebSocket for a session as this user (bearer token), as noVNC would.</summary>
     public async Task<ClientWebSocket> ConnectAsync(Guid sessionId, Action<ClientWebSocketOptions>? configure = null)

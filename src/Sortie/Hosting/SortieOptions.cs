@@ -33,6 +33,11 @@ public sealed record SortieOptions
     /// </summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
     /// <summary>
+    /// The address people reach the portal at (SORTIE_PUBLIC_URL, e.g. https://sortie.example.com), without a trailing
+    /// slash: share links are made from it. Unset: from each request's own scheme and host (see <see cref="PublicAddress"/>).
+    /// </summary>
+    public string? PublicUrl { get; init; }
+    /// <summary>
     /// False (the default): sessions outlive a server restart or crash and are resumed at the next start, so an
     /// upgrade interrupts nobody's desktop for more than a reconnect. True: sessions end with the server.
     /// </summary>
@@ -98,6 +103,7 @@ public sealed record SortieOptions
             AllowedOrigins = (config["SORTIE_ALLOWED_ORIGINS"] ?? "")
                 .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             TrustedProxies = ParseNetworks(config["SORTIE_TRUSTED_PROXIES"], "SORTIE_TRUSTED_PROXIES"),
+            PublicUrl = ParsePublicUrl(config["SORTIE_PUBLIC_URL"], "SORTIE_PUBLIC_URL"),
         };
     }
 
@@ -109,6 +115,16 @@ public sealed record SortieOptions
                     ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
                     : throw new InvalidOperationException($"{key}: '{item}' is not an IP address or a CIDR range (e.g. 10.0.0.7 or 10.0.0.0/8)."))
             .ToArray();
+
+    /// <summary>An absolute http(s) address with no query or fragment ("https://sortie.example.com/portal"), kept without its trailing slash.</summary>
+    public static string? ParsePublicUrl(string? text, string key)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        return Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+               && url.Query.Length == 0 && url.Fragment.Length == 0 && url.UserInfo.Length == 0
+            ? url.GetLeftPart(UriPartial.Path).TrimEnd('/')
+            : throw new InvalidOperationException($"{key}: '{text}' is not an http or https address such as https://sortie.example.com.");
+    }
 
     /// <summary>Accepts "90s", "30m", "2h", "1d", a combination such as "1h30m", or a TimeSpan ("02:00:00").</summary>
     public static TimeSpan ParseDuration(string? text, TimeSpan fallback, string key)

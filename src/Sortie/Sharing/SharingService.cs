@@ -22,6 +22,7 @@ public sealed class SharingService(
     AuditLog audit,
     JoinLimiter joinLimiter,
     IDataProtectionProvider protection,
+    PublicAddress address,
     TimeProvider clock)
 {
     public const string JoinPath = "/join/";
@@ -270,9 +271,10 @@ public sealed class SharingService(
     private static ApiProblem AlreadyShared(string username) =>
         ApiProblem.Conflict($"'{username}' already has access to this session; change their permission with PATCH instead.");
 
-    private static ShareDto ToDto(Share s, string? username, string? token) => new(
+    /// <summary>A share as the owner sees it; a link's <c>share_url</c> is the whole address, ready to send.</summary>
+    private ShareDto ToDto(Share s, string? username, string? token) => new(
         s.Id, s.SessionId, s.Kind, username, s.UserId, s.ViaLink?.Permission ?? s.Permission,
-        token is null ? null : JoinPath + token, s.CreatedAt, s.CreatedByName, s.ExpiresAt, s.MaxUses, s.Uses, s.ViaLinkId);
+        token is null ? null : address.Of(JoinPath + token), s.CreatedAt, s.CreatedByName, s.ExpiresAt, s.MaxUses, s.Uses, s.ViaLinkId);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 }

@@ -40,7 +40,7 @@ public sealed class SecretsInLogTests : IAsyncLifetime
 
         var session = await owner.LaunchDesktopAsync(320, 240);
         var link = await owner.CreateLinkAsync(session.Id);
-        var token = link.ShareUrl![(link.ShareUrl!.LastIndexOf('/') + 1)..];
+        var token = ApiClient.TokenOf(link.ShareUrl!);
         using (var visit = await anonymous.GetAsync(link.ShareUrl)) // logged out: on to the login page, and back
             Assert.True(visit.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.OK, $"{visit.StatusCode}");
         guest.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", renewed.AccessToken);

@@ -1,0 +1,88 @@
+using Sortie.Data;
+using Sortie.Hosting;
+using Sortie.Sharing;
+
+namespace Sortie.Tests.Sharing;
+
+/// <summary>A share link's <c>share_url</c> is a whole address the owner can send as it is.</summary>
+public sealed class ShareUrlTests(SortieServer server) : IClassFixture<SortieServer>
+{
+    [Fact]
+    public async Task Without_a_public_url_the_link_names_the_address_the_owner_reached_the_portal_at_and_it_opens_the_join_page()
+    {
+        var (owner, session) = await server.NewRunningSessionAsync();
+        var link = await owner.CreateLinkAsync(session.Id);
+
+        Assert.Equal(new Uri(server.BaseUri, SharingService.JoinPath + ApiClient.TokenOf(link.ShareUrl!)), new Uri(link.ShareUrl!));
+        // Sent to someone logged out, it leads to the login page, and back to the join after it.
+        using var stranger = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var visit = await stranger.GetAsync(link.ShareUrl);
+        Assert.Equal(HttpStatusCode.Redirect, visit.StatusCode);
+        Assert.Contains("/login?ReturnUrl=%2Fjoin%2F", visit.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Forwarded_headers_from_a_peer_that_is_no_trusted_proxy_do_not_change_the_link()
+    {
+        var (owner, session) = await server.NewRunningSessionAsync();
+
+        var link = await ShareUrlTests.CreateLinkViaProxyAsync(owner, session.Id);
+
+        Assert.StartsWith(new Uri(server.BaseUri, SharingService.JoinPath).ToString(), link.ShareUrl);
+    }
+
+    /// <summary>Creates a link as a request a reverse proxy passes on for https://portal.example.com.</summary>
+    internal static async Task<ShareDto> CreateLinkViaProxyAsync(ApiClient owner, Guid sessionId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/sessions/{sessionId}/shares")
+        {
+            Content = JsonContent.Create(new CreateShareRequest(LinkShare: true), options: SortieJson.Options),
+        };
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "portal.example.com");
+        return await ApiClient.ReadAsync<ShareDto>(await owner.Http.SendAsync(request));
+    }
+}
+
+/// <summary>Behind a trusted reverse proxy, links name the address the proxy serves.</summary>
+public sealed class ShareUrlBehindProxyTests(ShareUrlBehindProxyTests.Server server) : IClassFixture<ShareUrlBehindProxyTests.Server>
+{
+    public sealed class Server : SortieServer
+    {
+        protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_TRUSTED_PROXIES", "127.0.0.1/32")];
+    }
+
+    [Fact]
+    public async Task The_link_has_the_scheme_and_host_the_proxy_forwards()
+    {
+        var (owner, session) = await server.NewRunningSessionAsync();
+
+        var link = await ShareUrlTests.CreateLinkViaProxyAsync(owner, session.Id);
+
+        Assert.StartsWith("https://portal.example.com/join/", link.ShareUrl);
+    }
+}
+
+/// <summary>With SORTIE_PUBLIC_URL, every link names it, whoever asks and however they reached the portal.</summary>
+public sealed class ShareUrlPublicTests(ShareUrlPublicTests.Server server) : IClassFixture<ShareUrlPublicTests.Server>
+{
+    public sealed class Server : SortieServer
+    {
+        protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_PUBLIC_URL", "https://sortie.example.com/team/")];
+    }
+
+    [Fact]
+    public async Task Created_and_listed_links_start_with_the_public_url()
+    {
+        var (owner, session) = await server.NewRunningSessionAsync();
+
+        var link = await owner.CreateLinkAsync(session.Id, SharePermission.ReadWrite);
+        var listed = (await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares")).Single(s => s.Id == link.Id);
+
+        Assert.StartsWith("https://sortie.example.com/team/join/", link.ShareUrl);
+        Assert.Equal(link.ShareUrl, listed.ShareUrl);
+        // The token in it still works here.
+        using var bob = await server.NewUserAsync();
+        Assert.Equal(session.Id, (await ApiClient.ReadAsync<Sortie.Sessions.SessionDto>(await bob.JoinAsync(link.ShareUrl!))).Id);
+    }
+}
