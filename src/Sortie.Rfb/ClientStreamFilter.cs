@@ -209,6 +209,7 @@ public sealed class ClientStreamFilter : IMessageFramer
         for (var i = 0; i < requested.Length; i++)
             requested[i] = BinaryPrimitives.ReadInt32BigEndian(header[(SetEncodingsHeaderLength + 4 * i)..]);
         var allowed = EncodingPolicy.Filter(_rights, requested);
+        _state.SetViewerFollowsResize(allowed.Contains(RfbConstants.Encodings.DesktopSize) || allowed.Contains(RfbConstants.Encodings.ExtendedDesktopSize));
 
         Span<byte> message = new byte[SetEncodingsHeaderLength + 4 * allowed.Count];
         message[0] = ClientMessage.SetEncodings;

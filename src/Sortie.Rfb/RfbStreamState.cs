@@ -16,6 +16,7 @@ public sealed class RfbStreamState
     private PixelFormat? _pixelFormat;
     private bool _viewerChosePixelFormat;
     private bool _updateRequested;
+    private bool _viewerFollowsResize;
 
     /// <summary>The protocol version the viewer answered with; it fixes the security handshake's layout.</summary>
     public RfbBanner? ViewerVersion
@@ -36,6 +37,20 @@ public sealed class RfbStreamState
     public bool UpdateRequested
     {
         get { lock (_lock) return _updateRequested; }
+    }
+
+    /// <summary>
+    /// Whether the encodings the server was last given include DesktopSize or ExtendedDesktopSize. A VNC server
+    /// disconnects a viewer without them when the desktop changes size (it could not tell it the new size).
+    /// </summary>
+    public bool ViewerFollowsResize
+    {
+        get { lock (_lock) return _viewerFollowsResize; }
+    }
+
+    internal void SetViewerFollowsResize(bool follows)
+    {
+        lock (_lock) _viewerFollowsResize = follows;
     }
 
     internal void SetViewerVersion(RfbBanner version)

@@ -38,6 +38,21 @@ public sealed class SetEncodingsTests
         Assert.Equal(levels, EncodingsReceivedByServer(ViewerRights.ViewOnly, levels));
     }
 
+    [Theory]
+    [InlineData(ViewerRights.ViewOnly)]
+    [InlineData(ViewerRights.Full)]
+    public void The_state_knows_whether_the_viewer_can_follow_a_resize_from_its_latest_list(ViewerRights rights)
+    {
+        var connection = FilteredConnection.Established(rights);
+        Assert.False(connection.State.ViewerFollowsResize); // no list yet: the server assumes nothing
+
+        connection.FromViewer(ClientBytes.SetEncodings([Encodings.Raw, Encodings.ExtendedDesktopSize]));
+        Assert.True(connection.State.ViewerFollowsResize);
+
+        connection.FromViewer(ClientBytes.SetEncodings([Encodings.Tight, Encodings.Raw]));
+        Assert.False(connection.State.ViewerFollowsResize);
+    }
+
     [Fact]
     public void A_rewritten_list_still_counts_as_one_forwarded_message()
     {

@@ -57,7 +57,8 @@ public static class GatewayEndpoint
                     var now = await sessions.FindAccessAsync(caller, session.Id, http.RequestAborted);
                     if (!await sessions.IsRunningAsync(session.Id)) viewer.Close(CloseReason.SessionEnded);
                     else if (now != access) viewer.Close(now.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
-                    await RfbRelay.RunAsync(socket, upstream, viewer, logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
+                    await RfbRelay.RunAsync(socket, upstream, viewer, () => DesktopReachableAsync(runner, session.Id),
+                        logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
                 }
                 finally
                 {
@@ -69,5 +70,19 @@ public static class GatewayEndpoint
                 }
             }
         }).RequireAuthorization().WithTags("Gateway").ExcludeFromDescription();
+    }
+
+    private static async Task<bool> DesktopReachableAsync(ISessionRunner runner, Guid sessionId)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await using var probe = await runner.ConnectAsync(sessionId, limit.Token);
+            return true;
+        }
+        catch (Exception e) when (e is RunnerException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 }

@@ -25,7 +25,10 @@ public static class RfbRelay
     private const int ViewerReadSize = 16 * 1024;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
-    public static async Task RunAsync(WebSocket socket, Stream upstream, LiveViewer viewer, ILogger log, CancellationToken aborted)
+    /// <param name="desktopReachable">Whether the session's VNC server still takes connections: asked only when the
+    /// desktop dropped a viewer that could not follow a resize, to tell that apart from a desktop that went away.</param>
+    public static async Task RunAsync(WebSocket socket, Stream upstream, LiveViewer viewer, Func<Task<bool>> desktopReachable,
+        ILogger log, CancellationToken aborted)
     {
         var rights = viewer.Access switch
         {
@@ -48,7 +51,9 @@ public static class RfbRelay
 
         // Let a send in progress finish before the close frame goes out (one send at a time).
         if (!await FinishesAsync(toViewer)) socket.Abort();
-        var reason = viewer.ClosedBy ?? (upstreamEnded ? CloseReason.SessionEnded : null);
+        var reason = viewer.ClosedBy ?? (!upstreamEnded ? null
+            : !state.ViewerFollowsResize && await desktopReachable() ? CloseReason.DesktopResized
+            : CloseReason.SessionEnded);
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try

@@ -10,6 +10,8 @@ public sealed record CloseReason(int Code, string Text)
     public static readonly CloseReason AccessRevoked = new(4001, "access revoked");
     public static readonly CloseReason PermissionChanged = new(4002, "permission changed");
     public static readonly CloseReason ServerStopping = new(4003, "server stopping");
+    /// <summary>The desktop changed size and this viewer never said it could follow (the VNC server dropped it); the session runs on.</summary>
+    public static readonly CloseReason DesktopResized = new(4005, "desktop resized: this viewer cannot follow a size change");
 
     /// <summary>The viewer sent (or the server answered) something the gateway cannot parse.</summary>
     public static CloseReason ProtocolError(string detail)

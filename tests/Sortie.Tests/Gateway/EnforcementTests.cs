@@ -244,4 +244,30 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
             return (fresh.Framebuffer.Width, fresh.Framebuffer.Height) == (400, 300);
         }), "the owner's resize did not take");
     }
+
+    [Fact]
+    public async Task A_viewer_that_cannot_follow_a_resize_is_told_the_desktop_was_resized_not_that_the_session_ended()
+    {
+        var (owner, session, viewOnly, _) = await SharedAsync();
+        // A plain RFB client: it never announces DesktopSize, so the VNC server drops it when the desktop changes size.
+        using var socket = await viewOnly.ConnectAsync(session.Id);
+        await using var plain = new RfbClient(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false));
+        await plain.HandshakeAsync();
+        await plain.SetEncodingsAsync([RfbConstants.Encodings.Raw]);
+        await plain.RequestUpdateAsync(incremental: false);
+        await plain.WaitForUpdateAsync(Timeout);
+
+        await using var ownerView = await owner.ViewAsync(session.Id);
+        var close = await socket.ClosedByAsync(async () =>
+        {
+            await ownerView.SetEncodingsAsync([RfbConstants.Encodings.Raw, RfbConstants.Encodings.ExtendedDesktopSize, RfbConstants.Encodings.DesktopSize]);
+            await ownerView.SetDesktopSizeAsync(400, 300);
+        }, Timeout);
+
+        Assert.Equal((4005, "desktop resized: this viewer cannot follow a size change"), close.Close);
+        Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
+        // A viewer that can follow it (the owner's) stays connected and gets the new size.
+        await ownerView.RequestUpdateAsync(incremental: false);
+        await ownerView.WaitUntilAsync(() => (ownerView.Framebuffer.Width, ownerView.Framebuffer.Height) == (400, 300), Timeout);
+    }
 }
