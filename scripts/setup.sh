@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.."
 # Debian packages: the sandbox, the VNC server, the demo desktop, the RDP client and the relay of RDP and
 # web-proxy sessions, Chromium (web-proxy sessions and the browser tests), and what the RDP tests run as their
 # remote desktop (an RDP server sharing an Xvfb display, xsetroot to paint it, winpr-hash for its accounts),
-# Tk (wish: the tests' clipboard app) and PostgreSQL (the tests start their own server on loopback).
+# Tk (wish: the tests' clipboard app), PostgreSQL (the tests start their own server on loopback), and curl and jq
+# (a test runs docs/api.md's curl guide as written).
 packages=(bubblewrap tigervnc-standalone-server openbox xterm chromium fonts-dejavu-core fonts-noto-color-emoji util-linux procps
   freerdp2-x11 socat
   freerdp2-shadow-x11 xvfb x11-xserver-utils winpr-utils
   tk
-  postgresql-15)
+  postgresql-15
+  curl jq)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
