@@ -59,10 +59,10 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
     public async Task<AppDto> UpdateAsync(Guid id, AppRequest request, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var app = await db.Apps.SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw ApiProblem.NotFound("There is no app with this id.");
+        var app = await db.Apps.SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw NoSuchApp();
         Apply(request, app);
         await EnsureNameFreeAsync(db, app.Name, id, ct);
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesOrAsync(NoSuchApp(), ct);
         return AppDto.From(app, forAdmin: true);
     }
 
@@ -70,12 +70,14 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
     public async Task DeleteAsync(Guid id, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var app = await db.Apps.SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw ApiProblem.NotFound("There is no app with this id.");
+        var app = await db.Apps.SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw NoSuchApp();
         if (await db.Sessions.AnyAsync(s => s.AppId == id && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running), ct))
             throw ApiProblem.Conflict($"'{app.Name}' has live sessions; end them before deleting the app.");
         db.Apps.Remove(app);
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesOrAsync(NoSuchApp(), ct);
     }
+
+    private static ApiProblem NoSuchApp() => ApiProblem.NotFound("There is no app with this id.");
 
     /// <summary>Validates a request and copies it onto the app: each launch type needs its own fields.</summary>
     private static void Apply(AppRequest r, App app)

@@ -49,12 +49,14 @@ public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPassword
     {
         if (id == caller.Id) throw ApiProblem.BadRequest("You cannot delete your own account.");
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct) ?? throw ApiProblem.NotFound("There is no such user.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == id, ct) ?? throw NoSuchUser();
         await sessions.EndAllOfAsync(id, "The owner's account was deleted.");
         db.Users.Remove(user);
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesOrAsync(NoSuchUser(), ct);
         await live.AccessChangedAsync(null);
     }
+
+    private static ApiProblem NoSuchUser() => ApiProblem.NotFound("There is no such user.");
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,31}$")]
     private static partial Regex ValidUsername();

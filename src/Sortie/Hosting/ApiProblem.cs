@@ -32,6 +32,9 @@ public sealed class ApiProblemHandler(IProblemDetailsService problems) : IExcept
             ApiProblem p => (p.Status, p.Message, p.Title),
             // Malformed JSON, unknown fields, wrong types: the binder's message names the problem.
             BadHttpRequestException b => (b.StatusCode, DescribeBadRequest(b), null),
+            // Two writes to one row at once that no service foresaw: the loser is told, never a 500.
+            Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => (StatusCodes.Status409Conflict,
+                "Someone changed or removed this at the same moment. Reload it and try again.", null),
             _ => (0, null, null),
         };
         if (status == 0) return false;

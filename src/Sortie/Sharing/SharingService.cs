@@ -111,7 +111,7 @@ public sealed class SharingService(
         if (before != share.Permission)
             audit.Add(db, AuditActions.ShareChanged, caller, sessionId, share.Id, share.User?.Username ?? "link",
                 $"{PermissionName(before)} -> {PermissionName(share.Permission)}");
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesOrAsync(NoSuchShare(), ct);
         if (before != share.Permission)
         {
             await live.AccessChangedAsync(sessionId);
@@ -129,7 +129,7 @@ public sealed class SharingService(
         var holders = await HoldersAsync(db, share, ct); // before the link's joins go with it
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareRevoked, caller, sessionId, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesOrAsync(NoSuchShare(), ct);
         await live.AccessChangedAsync(sessionId);
         Publish(sessionId, holders);
     }
@@ -189,10 +189,10 @@ public sealed class SharingService(
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var share = await db.Shares.Include(s => s.Session).SingleOrDefaultAsync(s => s.SessionId == sessionId && s.UserId == caller.Id, ct)
-            ?? throw ApiProblem.NotFound("This session is not shared with you.");
+            ?? throw NotSharedWithYou();
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareLeft, caller, sessionId, share.Id, caller.Username);
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesOrAsync(NotSharedWithYou(), ct);
         await live.AccessChangedAsync(sessionId);
         Publish(sessionId, [share.Session.OwnerId, caller.Id]);
     }
@@ -266,7 +266,11 @@ public sealed class SharingService(
     private static async Task<Share> FindShareAsync(SortieDb db, Guid sessionId, Guid shareId, CancellationToken ct) =>
         // A share of another session is not found here: never act on it.
         await db.Shares.Include(s => s.User).SingleOrDefaultAsync(s => s.Id == shareId && s.SessionId == sessionId, ct)
-            ?? throw ApiProblem.NotFound("This session has no such share.");
+            ?? throw NoSuchShare();
+
+    private static ApiProblem NoSuchShare() => ApiProblem.NotFound("This session has no such share.");
+
+    private static ApiProblem NotSharedWithYou() => ApiProblem.NotFound("This session is not shared with you.");
 
     private static ApiProblem AlreadyShared(string username) =>
         ApiProblem.Conflict($"'{username}' already has access to this session; change their permission with PATCH instead.");
