@@ -40,6 +40,9 @@ public sealed class EventStream : IAsyncDisposable
         catch (OperationCanceledException) { return null; }
     }
 
+    /// <summary>Completes when the server ends the stream (or this side disposes it).</summary>
+    public Task Ended => _reader;
+
     /// <summary>Everything received so far and not yet read.</summary>
     public List<PortalEvent> Drain()
     {

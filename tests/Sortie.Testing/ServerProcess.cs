@@ -89,15 +89,31 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>Stops the server as an operator would (SIGTERM), waiting for its orderly shutdown.</summary>
+    /// <summary>
+    /// Stops the server as an operator would (SIGTERM) and waits for its orderly shutdown: how long it took, or null when
+    /// it had not exited within <paramref name="patience"/> and was killed.
+    /// </summary>
+    public async Task<TimeSpan?> StopAsync(TimeSpan patience)
+    {
+        if (_process.HasExited) return TimeSpan.Zero;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        kill(_process.Id, 15);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(patience);
+            return clock.Elapsed;
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            kill(_process.Id, 15);
-            try { await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
-            catch (TimeoutException) { _process.Kill(); }
-        }
+        await StopAsync(TimeSpan.FromSeconds(15));
         _process.Dispose();
     }
 

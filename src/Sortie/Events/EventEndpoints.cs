@@ -14,15 +14,18 @@ public static class EventEndpoints
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/events", (EventHub hub, HttpContext http) =>
-                TypedResults.ServerSentEvents(StreamAsync(hub, Caller.From(http), http.RequestAborted)))
+        app.MapGet("/api/events", (EventHub hub, HttpContext http, IHostApplicationLifetime lifetime) =>
+                TypedResults.ServerSentEvents(StreamAsync(hub, Caller.From(http), http.RequestAborted, lifetime.ApplicationStopping)))
             .RequireAuthorization().WithTags("Events")
             .WithSummary("Server-sent events about the caller's sessions: session.changed, shares.changed, viewers.changed (and ping).");
     }
 
+    /// <summary>The caller's events until they leave or the server stops (a stream left open would hold up its stop).</summary>
     private static async IAsyncEnumerable<SseItem<PortalEvent>> StreamAsync(EventHub hub, Caller caller,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken aborted, CancellationToken stopping)
     {
+        using var ends = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
+        var ct = ends.Token;
         var events = Channel.CreateBounded<PortalEvent>(new BoundedChannelOptions(Backlog)
             { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         using var subscription = hub.Subscribe(caller, e => events.Writer.TryWrite(e));

@@ -17,7 +17,8 @@ public static class GatewayEndpoint
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
-                Presence presence, LiveControl live, AuditLog audit, SortieOptions options, ILoggerFactory logs) =>
+                Presence presence, LiveControl live, AuditLog audit, SortieOptions options, IHostApplicationLifetime lifetime,
+                ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
@@ -47,6 +48,9 @@ public static class GatewayEndpoint
                     // Listed before the upgrade completes: whoever sees the connection open finds it on the list.
                     await presence.JoinAsync(viewer);
                     using var expiry = live.CloseAtExpiry(viewer);
+                    // A stopping server tells its viewers so (they reconnect, to another replica or after the restart)
+                    // rather than holding its shutdown until they leave.
+                    using var stopping = lifetime.ApplicationStopping.Register(() => viewer.Close(CloseReason.ServerStopping));
                     var how = $"{ViewerDto.ViaName(access.Via)}, {Sharing.SharingService.PermissionName(access.Permission)}";
                     await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                     var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
