@@ -66,13 +66,16 @@ await app.Services.GetRequiredService<SessionManager>().ReconcileAsync(Cancellat
 await app.Services.GetRequiredService<Presence>().ForgetEarlierRunsAsync(CancellationToken.None);
 
 app.UseTrustedProxies(options);
+app.UseRequestLogScope();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // Before routing: the matcher answers 415 itself for a body whose Content-Type the endpoint does not accept.
 app.UseBearerJsonBodies();
 app.UseRouting();
+app.UseRequestLogRoute();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 app.UseAuthentication();
+app.UseRequestLogUser();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -27,6 +27,8 @@ public static class PostgresServer
 
     private sealed record Cluster(string Folder, int Port, string Password)
     {
+        public string Data => Path.Combine(Folder, "data");
+
         public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1", Port = Port, Database = database, Username = User, Password = Password,
@@ -61,9 +63,10 @@ public static class PostgresServer
         NpgsqlConnection.ClearPool(connection);
     }
 
-    private static async Task<string> CreateDatabaseAsync(string name)
+    private static async Task<string> CreateDatabaseAsync(string name) => await CreateDatabaseAsync(await Shared.Value, name);
+
+    private static async Task<string> CreateDatabaseAsync(Cluster cluster, string name)
     {
-        var cluster = await Shared.Value;
         await using var admin = new NpgsqlConnection(cluster.ConnectionString("postgres"));
         await admin.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
@@ -71,7 +74,9 @@ public static class PostgresServer
         return cluster.ConnectionString(name);
     }
 
-    private static async Task<Cluster> StartAsync()
+    private static Task<Cluster> StartAsync() => StartClusterAsync();
+
+    private static async Task<Cluster> StartClusterAsync()
     {
         if (!File.Exists(Path.Combine(Bin, "pg_ctl")))
             throw new InvalidOperationException($"PostgreSQL is not installed ({Bin}/pg_ctl is missing): run scripts/setup.sh.");
@@ -81,26 +86,65 @@ public static class PostgresServer
         await File.WriteAllTextAsync(passwordFile, cluster.Password + "\n");
         if (AsRoot) await ExecAsync("chown", ["-R", "postgres:postgres", folder]);
 
-        var data = Path.Combine(folder, "data");
-        await RunAsync(cluster, "initdb", ["-D", data, "-U", User, $"--pwfile={passwordFile}", "--auth=scram-sha-256",
+        await RunAsync(cluster, "initdb", ["-D", cluster.Data, "-U", User, $"--pwfile={passwordFile}", "--auth=scram-sha-256",
             "-E", "UTF8", "--no-locale", "--no-sync"]);
         File.Delete(passwordFile);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(cluster);
-        // Loopback only, the socket in the cluster's folder; durability traded for speed, as befits a test database.
-        var settings = string.Join(' ', $"-p {cluster.Port}", $"-k {folder}", "-c listen_addresses=127.0.0.1",
-            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400");
-        await RunAsync(cluster, "pg_ctl", ["-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o", settings, "start"]);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove(cluster);
+        await ResumeAsync(cluster);
         return cluster;
     }
 
-    private static void Stop(Cluster cluster)
+    /// <summary>Starts a stopped cluster again, on the same port.</summary>
+    private static Task ResumeAsync(Cluster cluster)
+    {
+        // Loopback only, the socket in the cluster's folder; durability traded for speed, as befits a test database.
+        var settings = string.Join(' ', $"-p {cluster.Port}", $"-k {cluster.Folder}", "-c listen_addresses=127.0.0.1",
+            "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=400");
+        return RunAsync(cluster, "pg_ctl", ["-D", cluster.Data, "-l", Path.Combine(cluster.Folder, "server.log"), "-w", "-t", "60", "-o", settings, "start"]);
+    }
+
+    private static Task StopAsync(Cluster cluster) => RunAsync(cluster, "pg_ctl", ["-D", cluster.Data, "-m", "immediate", "-w", "stop"]);
+
+    private static void Remove(Cluster cluster)
     {
         try
         {
-            RunAsync(cluster, "pg_ctl", ["-D", Path.Combine(cluster.Folder, "data"), "-m", "immediate", "-w", "stop"]).Wait(TimeSpan.FromSeconds(20));
-            Directory.Delete(cluster.Folder, recursive: true);
+            StopAsync(cluster).Wait(TimeSpan.FromSeconds(20));
         }
-        catch (Exception) { } // the process is ending: a leftover temp folder is the worst outcome
+        catch (Exception) { } // stopped already, or the process is ending: a leftover temp folder is the worst outcome
+        try { Directory.Delete(cluster.Folder, recursive: true); } catch (Exception) { }
+    }
+
+    /// <summary>
+    /// A PostgreSQL of a test's own, which the test may stop and start again (a database outage) without disturbing the
+    /// tests that share the common one. Removed on dispose.
+    /// </summary>
+    public sealed class Own : IAsyncDisposable
+    {
+        private readonly Cluster _cluster;
+        private Own(Cluster cluster, string database) => (_cluster, ConnectionString) = (cluster, database);
+
+        /// <summary>The connection string of its one database.</summary>
+        public string ConnectionString { get; }
+
+        public static async Task<Own> StartAsync()
+        {
+            var cluster = await StartClusterAsync();
+            return new Own(cluster, await CreateDatabaseAsync(cluster, "sortie"));
+        }
+
+        /// <summary>Shuts the server down at once, as a crash or an outage would.</summary>
+        public Task StopAsync() => PostgresServer.StopAsync(_cluster);
+
+        /// <summary>Starts it again where it was.</summary>
+        public Task ResumeAsync() => PostgresServer.ResumeAsync(_cluster);
+
+        public ValueTask DisposeAsync()
+        {
+            NpgsqlConnection.ClearAllPools();
+            Remove(_cluster);
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static bool AsRoot => Environment.UserName == "root";

@@ -11,7 +11,7 @@ public sealed class ApiProblem(int status, string detail, string? title = null) 
 {
     public int Status { get; } = status;
     public string? Title { get; } = title;
-    /// <summary>Seconds after which a 429 may be retried.</summary>
+    /// <summary>Seconds after which a 429 or a 503 may be retried.</summary>
     public int? RetryAfterSeconds { get; init; }
 
     public static ApiProblem BadRequest(string detail) => new(StatusCodes.Status400BadRequest, detail);
@@ -23,10 +23,19 @@ public sealed class ApiProblem(int status, string detail, string? title = null) 
 }
 
 /// <summary>Writes <see cref="ApiProblem"/> and unreadable request bodies as problem+json.</summary>
-public sealed class ApiProblemHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed class ApiProblemHandler(IProblemDetailsService problems, ILogger<ApiProblemHandler> log) : IExceptionHandler
 {
+    /// <summary>When a client may try again after the database failed.</summary>
+    private const int DatabaseRetrySeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        if (Data.DatabaseFaults.Describe(exception) is { } outage)
+        {
+            // The request's log scope names it (RequestLogScope): its trace id, route, user.
+            log.LogWarning(exception, "The database is unavailable: answered 503");
+            exception = new ApiProblem(StatusCodes.Status503ServiceUnavailable, outage) { RetryAfterSeconds = DatabaseRetrySeconds };
+        }
         var (status, detail, title) = exception switch
         {
             ApiProblem p => (p.Status, p.Message, p.Title),

@@ -50,6 +50,8 @@ public sealed class SecretsInLogTests : IAsyncLifetime
 
         var log = await _server.ReadLogAsync();
         Assert.Contains("log-guest", log); // the failed login is logged, by name
+        // Each line written while a request is served names the request by its trace id and route, never its path.
+        Assert.Matches(@"=> TraceId:\S+ Route:POST /api/auth/login\s+Failed login for log-guest", log);
         var secrets = new Dictionary<string, string>
         {
             ["the admin's password"] = SortieServer.AdminPassword,
