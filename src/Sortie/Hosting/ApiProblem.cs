@@ -14,6 +14,9 @@ public sealed class ApiProblem(int status, string detail, string? title = null) 
     /// <summary>Seconds after which a 429 or a 503 may be retried.</summary>
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Input quoted back in a detail, cut short: an answer must not grow with what a client sends.</summary>
+    public static string Echo(string input, int max = 64) => input.Length <= max ? input : input[..max] + "…";
+
     public static ApiProblem BadRequest(string detail) => new(StatusCodes.Status400BadRequest, detail);
     public static ApiProblem NotFound(string detail) => new(StatusCodes.Status404NotFound, detail);
     public static ApiProblem Forbidden(string detail) => new(StatusCodes.Status403Forbidden, detail);

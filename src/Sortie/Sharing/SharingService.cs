@@ -54,7 +54,7 @@ public sealed class SharingService(
         {
             var username = request.Username!.Trim().ToLowerInvariant();
             var user = await db.Users.SingleOrDefaultAsync(u => u.Username == username, ct)
-                ?? throw ApiProblem.NotFound($"There is no user named '{username}'.");
+                ?? throw ApiProblem.NotFound($"There is no user named '{ApiProblem.Echo(username)}'.");
             if (user.Id == caller.Id) throw ApiProblem.BadRequest("You cannot share a session with yourself.");
             if (user.Id == session.OwnerId) throw ApiProblem.BadRequest($"'{username}' owns this session and always has full access.");
             if (await db.Shares.AnyAsync(s => s.SessionId == session.Id && s.UserId == user.Id, ct))

@@ -28,6 +28,16 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
         Assert.Contains("admin", detail);
     }
 
+    [Fact]
+    public async Task A_huge_unknown_username_is_404_without_being_echoed_whole()
+    {
+        var (owner, session) = await server.NewRunningSessionAsync();
+        var huge = new string('x', 10 * 1024 * 1024);
+        var detail = await PostRawAsync(owner, session.Id, $$"""{"username":"{{huge}}"}""", HttpStatusCode.NotFound);
+        Assert.StartsWith("There is no user named 'xxxx", detail);
+        Assert.True(detail.Length < 200, $"The detail is {detail.Length} characters long.");
+    }
+
     [Theory]
     [InlineData("\"owner\"")]
     [InlineData("\"READ_ONLY\"")]
