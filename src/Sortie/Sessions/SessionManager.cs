@@ -26,7 +26,6 @@ public sealed class SessionManager(
     public const int MinWidth = 320, MinHeight = 240, MaxWidth = 3840, MaxHeight = 2160;
     public const int DefaultWidth = 1280, DefaultHeight = 800;
 
-    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _launchLocks = new();
     private readonly ConcurrentDictionary<Guid, Task> _starting = new();
 
     public async Task<SessionDto> LaunchAsync(Caller caller, CreateSessionRequest request, CancellationToken ct)
@@ -41,12 +40,13 @@ public sealed class SessionManager(
         var width = RequireInRange(request.Width ?? DefaultWidth, MinWidth, MaxWidth, "width");
         var height = RequireInRange(request.Height ?? DefaultHeight, MinHeight, MaxHeight, "height");
 
-        // One launch at a time per user, so two concurrent requests cannot both slip under the quota.
-        var gate = _launchLocks.GetOrAdd(caller.Id, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
+        // One launch at a time per user, on every replica: the transaction first writes the user's row, which holds
+        // the next launch of the same user (PostgreSQL: a row lock; SQLite: the write lock) until this one commits, so
+        // two launches cannot both count the sessions before either is saved.
         Session session;
-        try
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
+            await db.Users.Where(u => u.Id == caller.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Role, x => x.Role), ct);
             if (!caller.IsAdmin)
             {
                 var live = await db.Sessions.CountAsync(s => s.OwnerId == caller.Id
@@ -61,8 +61,8 @@ public sealed class SessionManager(
             };
             db.Sessions.Add(session);
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
-        finally { gate.Release(); }
 
         var launch = new SessionLaunch(session.Id, program, width, height, app.Name,
             new AppLimits(app.CpuLimit, app.MemoryLimitMb * (1L << 20)));

@@ -127,6 +127,34 @@ public sealed class TwoReplicas : IAsyncLifetime
 public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoReplicas>
 {
     [Fact]
+    public async Task The_per_user_session_limit_holds_across_replicas_when_launches_race()
+    {
+        using var user = await replicas.NewUserAsync();
+        using var onB = replicas.OnB(user);
+        var app = await user.AppAsync("desktop");
+        const int Limit = 5; // SORTIE_MAX_SESSIONS_PER_USER's default
+
+        // Rounds of 12 launches at once, half through each replica, each round starting from none.
+        for (var round = 0; round < 2; round++)
+        {
+            using var start = new SemaphoreSlim(0);
+            var launches = Enumerable.Range(0, 12).Select(async i =>
+            {
+                await start.WaitAsync();
+                return await (i % 2 == 0 ? user : onB).PostAsync("/api/sessions", new CreateSessionRequest(app.Id, 320, 240));
+            }).ToList();
+            start.Release(launches.Count);
+            var statuses = (await Task.WhenAll(launches)).Select(r => r.StatusCode).ToList();
+
+            Assert.Equal(Limit, statuses.Count(s => s == HttpStatusCode.Created));
+            Assert.Equal(12 - Limit, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+            var live = await user.GetAsync<List<SessionDto>>("/api/sessions");
+            Assert.Equal(Limit, live.Count);
+            foreach (var session in live) await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        }
+    }
+
+    [Fact]
     public async Task A_token_or_cookie_issued_by_one_replica_is_accepted_by_the_other()
     {
         using var user = await replicas.NewUserAsync();
