@@ -64,7 +64,7 @@ public static class PageProblems
         // Closed, its pages stop drawing desktops that nobody looks at on this small machine.
         foreach (var context in seen.Contexts)
             try { await context.CloseAsync(); } catch (PlaywrightException) { }
-        return [.. seen.Problems];
+        return [.. seen.Problems.Distinct()];
     }
 }
 
