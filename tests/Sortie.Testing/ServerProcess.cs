@@ -46,8 +46,8 @@ public sealed class ServerProcess : ISortieServer, IAsyncDisposable
         configuration ??= CallersConfiguration();
         var build = Path.Combine(RepositoryRoot(), "src", "Sortie", "bin", configuration, "net10.0", "Sortie.dll");
         if (!File.Exists(build))
-            throw new FileNotFoundException($"The {configuration} build of the server is missing ({build}): build it first, " +
-                $"with CONFIGURATION={configuration} scripts/setup.sh (./test.sh does).", build);
+            throw new FileNotFoundException($"The {configuration} build of the server is missing ({build}): build it first " +
+                $"(dotnet build src/Sortie -c {configuration}; ./test.sh does).", build);
         var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
         // The output goes to a file in the data dir, not a pipe to this process: the sessions the server starts
         // inherit it and outlive the server, so a pipe would never reach its end and waiting for the exit would hang.
