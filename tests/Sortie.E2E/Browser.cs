@@ -46,7 +46,7 @@ public sealed class Browser : IAsyncLifetime
         });
         PageProblems.Watch(context, baseUri);
         var page = await context.NewPageAsync();
-        // The browser's own complaints (a failed circuit, a script error) go to the test's output.
+        // The browser's own complaints (a failed circuit, a refused connection) go to the test's output.
         var output = TestContext.Current.TestOutputHelper;
         page.Console += (_, m) => { if (m.Type is "error" or "warning") output?.WriteLine($"browser {m.Type}: {m.Text}"); };
         return page;

@@ -83,7 +83,8 @@ public static class Portal
 
     /// <summary>
     /// Screenshots of the page (or of <paramref name="element"/> on it) as it is, "{name}.png", and on a
-    /// <see cref="Browser.Phone"/>, "{name}-phone.png": the page is narrowed for it, then given its size back.
+    /// <see cref="Browser.Phone"/>, "{name}-phone.png": the page is narrowed for it, then given its size back. Not on
+    /// the owner's session page: the desktop would follow the window.
     /// </summary>
     public static async Task ScreenshotAtBothSizesAsync(this IPage page, string name, ILocator? element = null)
     {

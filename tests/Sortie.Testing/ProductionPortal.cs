@@ -24,7 +24,13 @@ public sealed class ProductionPortal : ISortieServer, IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null) await _server.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+            // The data dir goes; its log stays beside the test output, to explain a failure afterwards.
+            var logs = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "portal-logs")).FullName;
+            File.Copy(Path.Combine(_dataDir, "server.log"), Path.Combine(logs, $"{DateTime.UtcNow:HHmmss}-port{_server.BaseUri.Port}.log"), overwrite: true);
+        }
         try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
     }
 }
