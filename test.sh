@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
+# The browser tests meet the portal as ./run.sh runs it: the Release build of the server, in Production
+# (tests/Sortie.Testing/ProductionPortal.cs). The other tests use the Debug build setup.sh made.
+echo "==> Building the server in Release"
+dotnet build src/Sortie -c Release -nologo -v quiet -clp:ErrorsOnly
 
 # --long also runs the long load tests (trait Category=Long, e.g. tests/Sortie.Tests/Load); the default run
 # leaves them out (unless a --filter of your own is given, which then decides).

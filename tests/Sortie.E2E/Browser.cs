@@ -27,17 +27,28 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    /// <summary>A page in a browser context of its own: one context per user, as separate browsers would be.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseUri, ColorScheme colorScheme = ColorScheme.Light)
+    /// <summary>The size the pages open at: a laptop's window.</summary>
+    public static ViewportSize Desktop { get; } = new() { Width = 1280, Height = 800 };
+
+    /// <summary>A phone held upright (an iPhone 12 to 15's CSS pixels).</summary>
+    public static ViewportSize Phone { get; } = new() { Width = 390, Height = 844 };
+
+    /// <summary>
+    /// A page in a browser context of its own: one context per user, as separate browsers would be; <see cref="Desktop"/>
+    /// sized unless told. The test fails if one of its same-origin scripts or styles fails or comes empty, or a script
+    /// error escapes (<see cref="PageProblems"/>).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(Uri baseUri, ColorScheme colorScheme = ColorScheme.Light, ViewportSize? viewport = null)
     {
         var context = await Chromium.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = baseUri.ToString(), ViewportSize = new ViewportSize { Width = 1280, Height = 800 }, ColorScheme = colorScheme,
+            BaseURL = baseUri.ToString(), ViewportSize = viewport ?? Desktop, ColorScheme = colorScheme,
         });
+        PageProblems.Watch(context, baseUri);
         var page = await context.NewPageAsync();
-        // The browser's own complaints (a failed circuit, a script error) go to the test's output.
-        page.Console += (_, m) => { if (m.Type is "error" or "warning") TestContext.Current.TestOutputHelper?.WriteLine($"browser {m.Type}: {m.Text}"); };
-        page.PageError += (_, e) => TestContext.Current.TestOutputHelper?.WriteLine($"browser page error: {e}");
+        // The browser's own complaints (a failed circuit, a refused connection) go to the test's output.
+        var output = TestContext.Current.TestOutputHelper;
+        page.Console += (_, m) => { if (m.Type is "error" or "warning") output?.WriteLine($"browser {m.Type}: {m.Text}"); };
         return page;
     }
 

@@ -8,10 +8,10 @@ namespace Sortie.E2E;
 public static class Portal
 {
     /// <summary>A new browser (context) for <paramref name="user"/>, logged in through the login page, on the dashboard.</summary>
-    public static async Task<IPage> LogInAsync(this Browser browser, SortieServer server, ApiClient user,
-        ColorScheme colorScheme = ColorScheme.Light)
+    public static async Task<IPage> LogInAsync(this Browser browser, ISortieServer server, ApiClient user,
+        ColorScheme colorScheme = ColorScheme.Light, ViewportSize? viewport = null)
     {
-        var page = await browser.NewPageAsync(server.BaseUri, colorScheme);
+        var page = await browser.NewPageAsync(server.BaseUri, colorScheme, viewport);
         await page.GotoAsync("/login");
         await page.LogInHereAsync(user);
         await page.WaitForURLAsync(server.BaseUri.ToString());
@@ -80,4 +80,26 @@ public static class Portal
 
     public static Task ScreenshotAsync(this ILocator element, string name) =>
         element.ScreenshotAsync(new() { Path = Path.Combine(Browser.ScreenshotDir, name) });
+
+    /// <summary>
+    /// Screenshots of the page (or of <paramref name="element"/> on it) as it is, "{name}.png", and on a
+    /// <see cref="Browser.Phone"/>, "{name}-phone.png": the page is narrowed for it, then given its size back. Not on
+    /// the owner's session page: the desktop would follow the window.
+    /// </summary>
+    public static async Task ScreenshotAtBothSizesAsync(this IPage page, string name, ILocator? element = null)
+    {
+        var size = page.ViewportSize!;
+        await Shoot($"{name}.png");
+        await page.SetViewportSizeAsync(Browser.Phone.Width, Browser.Phone.Height);
+        await Shoot($"{name}-phone.png");
+        await page.SetViewportSizeAsync(size.Width, size.Height);
+
+        async Task Shoot(string file)
+        {
+            // After the layout settles: two frames, then noVNC's rescale of the desktop to the new size.
+            await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+            await page.WaitForTimeoutAsync(300);
+            await (element is null ? page.ScreenshotAsync(file) : element.ScreenshotAsync(file));
+        }
+    }
 }

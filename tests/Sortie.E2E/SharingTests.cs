@@ -7,112 +7,125 @@ namespace Sortie.E2E;
 
 /// <summary>Sharing in the browser: the session manager, the share dialog, the session page and join links,
 /// each user in a browser context of their own, against a real server and real desktops.</summary>
-public sealed class SharingTests(SortieServer server, Browser browser) : IClassFixture<SortieServer>, IClassFixture<Browser>
+public sealed class SharingTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
 {
     [Fact]
-    public async Task The_owner_shares_from_a_card_and_sees_the_invited_user_as_View_Only_and_closing_the_dialog_leaves_the_manager_open()
+    public async Task Alice_launches_her_desktop_shares_it_View_Only_with_bob_whose_typing_does_not_reach_it_and_revoking_him_ends_his_view()
     {
-        var (ownerApi, session) = await server.NewRunningSessionAsync();
-        using var viewerApi = await server.NewUserAsync();
-        var owner = await browser.LogInAsync(server, ownerApi);
+        using var aliceApi = await server.NewUserAsync(name: "alice");
+        using var bobApi = await server.NewUserAsync(name: "bob");
+        var alice = await browser.LogInAsync(server, aliceApi);
+        await alice.Locator("li[data-app='desktop']").GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
+        await alice.WaitForURLAsync("**/sessions/**");
+        var sessionId = Guid.Parse(new Uri(alice.Url).Segments.Last());
+        await alice.WaitForDesktopAsync();
 
-        var manager = await owner.OpenSessionsAsync();
-        var card = manager.Card(session.Id);
-        await Expect(card.GetByRole(AriaRole.Link, new() { Name = "Connect" })).ToBeVisibleAsync();
-        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Terminate" })).ToBeVisibleAsync();
-        await card.GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
-
-        // Enter in the username field invites, with the permission chosen above it (View Only unless changed).
-        var dialog = owner.ShareDialog();
+        // She shares it from her session manager: the card's Share, bob's name and Enter, with the permission chosen
+        // above it (View Only unless changed).
+        await alice.GotoAsync("/");
+        var aliceManager = await alice.OpenSessionsAsync();
+        var aliceCard = aliceManager.Card(sessionId);
+        await Expect(aliceCard.GetByRole(AriaRole.Button, new() { Name = "Terminate" })).ToBeVisibleAsync();
+        await aliceCard.GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
+        var dialog = alice.ShareDialog();
         var username = dialog.GetByLabel("Username");
-        await username.FillAsync(viewerApi.User.Username);
+        await username.FillAsync("bob");
         await username.PressAsync("Enter");
-        var row = dialog.ShareRow(viewerApi.User.Username);
-        var permission = row.GetByRole(AriaRole.Combobox, new() { Name = $"Permission for {viewerApi.User.Username}" });
+        var permission = dialog.ShareRow("bob").GetByRole(AriaRole.Combobox, new() { Name = "Permission for bob" });
         await Expect(permission).ToHaveValueAsync(nameof(SharePermission.ReadOnly));
         await Expect(permission.Locator("option:checked")).ToHaveTextAsync("View Only");
         await Expect(username).ToHaveValueAsync("");
-        await dialog.ScreenshotAsync("share-dialog-invited.png");
 
+        // Closing the dialog (its ✕, or Escape) leaves the manager under it open.
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Close the share dialog" }).ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
-        await Expect(manager).ToBeVisibleAsync();
-        await Expect(card).ToBeVisibleAsync();
-
-        // Escape closes only the dialog on top, too.
-        await card.GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
+        await Expect(aliceCard).ToBeVisibleAsync();
+        await aliceCard.GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
         await Expect(dialog).ToBeVisibleAsync();
-        await owner.Keyboard.PressAsync("Escape");
+        await alice.Keyboard.PressAsync("Escape");
         await Expect(dialog).ToBeHiddenAsync();
-        await Expect(manager).ToBeVisibleAsync();
-    }
+        await Expect(aliceManager).ToBeVisibleAsync();
 
-    [Fact]
-    public async Task The_viewer_sees_whose_share_it_is_connects_View_Only_and_their_typing_does_not_reach_the_desktop_while_the_owners_does()
-    {
-        var (ownerApi, session) = await server.NewRunningSessionAsync();
-        using var viewerApi = await server.NewUserAsync();
-        await ownerApi.InviteAsync(session.Id, viewerApi.User.Username, SharePermission.ReadOnly);
+        // Bob finds it in his session manager: alice's, in purple, View Only, and not his to share or end.
+        var bob = await browser.LogInAsync(server, bobApi);
+        var bobCard = (await bob.OpenSessionsAsync()).Card(sessionId);
+        var badge = bobCard.Locator(".badge.shared");
+        await Expect(badge).ToHaveTextAsync("Shared by alice");
+        await Expect(badge).ToHaveCSSAsync("color", "rgb(124, 58, 237)");
+        await Expect(bobCard.GetByText("View Only", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(bobCard.GetByRole(AriaRole.Button, new() { Name = "Remove from my list" })).ToBeVisibleAsync();
+        await Expect(bobCard.GetByRole(AriaRole.Button, new() { Name = "Share" })).ToHaveCountAsync(0);
+        await Expect(bobCard.GetByRole(AriaRole.Button, new() { Name = "Terminate" })).ToHaveCountAsync(0);
+        await bob.ScreenshotAtBothSizesAsync("session-manager-shared");
+        // His other tab keeps the manager open, to see the card go.
+        var bobsList = await bob.Context.NewPageAsync();
+        await bobsList.GotoAsync("/");
+        var bobsListedCard = (await bobsList.OpenSessionsAsync()).Card(sessionId);
 
-        var viewer = await browser.LogInAsync(server, viewerApi);
-        var manager = await viewer.OpenSessionsAsync();
-        var card = manager.Card(session.Id);
-        await Expect(card.Locator(".badge.shared")).ToHaveTextAsync($"Shared by {ownerApi.User.Username}");
-        await Expect(card.GetByText("View Only", new() { Exact = true })).ToBeVisibleAsync();
-        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Remove from my list" })).ToBeVisibleAsync();
-        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Share" })).ToHaveCountAsync(0);
-        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Terminate" })).ToHaveCountAsync(0);
-        await manager.ScreenshotAsync("session-manager-shared.png");
-
-        await card.GetByRole(AriaRole.Link, new() { Name = "Connect" }).ClickAsync();
-        await viewer.WaitForURLAsync($"**/sessions/{session.Id}");
-        await viewer.WaitForDesktopAsync();
-        await Expect(viewer.Locator(".screen")).ToHaveAttributeAsync("data-view-only", "true");
-        await Expect(viewer.GetByText("your keyboard and mouse do not reach this desktop")).ToBeVisibleAsync();
-        var bar = viewer.Locator(".sessionbar");
+        await bobCard.GetByRole(AriaRole.Link, new() { Name = "Connect" }).ClickAsync();
+        await bob.WaitForURLAsync($"**/sessions/{sessionId}");
+        await bob.WaitForDesktopAsync();
+        await Expect(bob.Locator(".screen")).ToHaveAttributeAsync("data-view-only", "true");
+        await Expect(bob.GetByText("your keyboard and mouse do not reach this desktop")).ToBeVisibleAsync();
+        var bar = bob.Locator(".sessionbar");
         await Expect(bar.GetByText("View Only", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(bar.GetByRole(AriaRole.Button, new() { Name = "Clipboard" })).ToHaveCountAsync(0);
         await Expect(bar.GetByRole(AriaRole.Button, new() { Name = "Share" })).ToHaveCountAsync(0);
         await Expect(bar.GetByRole(AriaRole.Button, new() { Name = "End session" })).ToHaveCountAsync(0);
 
-        var owner = await browser.LogInAsync(server, ownerApi);
-        await owner.ConnectAsync(session.Id);
-        await Expect(owner.Locator(".screen")).ToHaveAttributeAsync("data-view-only", "false");
-        await Expect(owner.Locator(".viewer-count")).ToContainTextAsync("2 connected");
+        await aliceCard.GetByRole(AriaRole.Link, new() { Name = "Connect" }).ClickAsync();
+        await alice.WaitForURLAsync($"**/sessions/{sessionId}");
+        await alice.WaitForDesktopAsync();
+        await Expect(alice.Locator(".screen")).ToHaveAttributeAsync("data-view-only", "false");
+        await Expect(alice.Locator(".viewer-count")).ToContainTextAsync("2 connected");
 
-        // A known screen: the owner clears the terminal. Each page's own canvas is compared with itself only:
-        // the two connections may be sent different (lossy) encodings of the same desktop.
-        await owner.ClickTerminalAsync();
-        await owner.Keyboard.TypeAsync("clear");
-        await owner.Keyboard.PressAsync("Enter");
-        var ownerCleared = await Canvas.WaitForStillAsync(owner);
-        var viewerCleared = await Canvas.WaitForStillAsync(viewer);
-        await viewer.ScreenshotAsync("session-view-only.png");
+        // A known screen: alice clears the terminal (launched at her window's size, the desktop has its xterm in the
+        // middle). Each page's own canvas is compared with itself only: the two connections may be sent different
+        // (lossy) encodings of the same desktop.
+        await Canvas.Connected(alice).ClickAsync();
+        await alice.Keyboard.TypeAsync("clear");
+        await alice.Keyboard.PressAsync("Enter");
+        var aliceCleared = await Canvas.WaitForStillAsync(alice);
+        var bobCleared = await Canvas.WaitForStillAsync(bob);
 
-        // The viewer types a command, without Enter. Then the owner types "clear" and presses Enter: had the
-        // viewer's keys reached the terminal, its line would read "echo viewer-typedclear", and the screen
-        // would not come back to the cleared one. The owner's keys show as they are typed.
-        await viewer.ClickTerminalAsync();
-        await viewer.Keyboard.TypeAsync("echo viewer-typed");
-        await owner.Keyboard.TypeAsync("clear");
-        var ownerTyped = await Canvas.WaitForAsync(owner, c => c != ownerCleared);
-        Assert.NotEqual(ownerCleared, ownerTyped);
-        await owner.Keyboard.PressAsync("Enter");
-        Assert.Equal(ownerCleared, await Canvas.WaitForAsync(owner, c => c == ownerCleared));
-        Assert.Equal(viewerCleared, await Canvas.WaitForAsync(viewer, c => c == viewerCleared));
+        // Bob types a command, without Enter. Then alice types "clear" and presses Enter: had bob's keys reached
+        // the terminal, its line would read "echo bob-typedclear", and the screen would not come back to the
+        // cleared one. Alice's keys show as they are typed.
+        await Canvas.Connected(bob).ClickAsync();
+        await bob.Keyboard.TypeAsync("echo bob-typed");
+        await alice.Keyboard.TypeAsync("clear");
+        var aliceTyped = await Canvas.WaitForAsync(alice, c => c != aliceCleared);
+        Assert.NotEqual(aliceCleared, aliceTyped);
+        await alice.Keyboard.PressAsync("Enter");
+        Assert.Equal(aliceCleared, await Canvas.WaitForAsync(alice, c => c == aliceCleared));
+        Assert.Equal(bobCleared, await Canvas.WaitForAsync(bob, c => c == bobCleared));
+        await bob.ScreenshotAtBothSizesAsync("session-view-only");
+
+        // Alice revokes him from her session page's own Share button: his view ends with the reason, his card goes.
+        await alice.Locator(".sessionbar").GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
+        await Expect(dialog.Locator("li[data-viewer='bob']")).ToBeVisibleAsync();
+        await dialog.ShareRow("bob").GetByRole(AriaRole.Button, new() { Name = "Revoke bob" }).ClickAsync();
+        await Expect(dialog.ShareRow("bob")).ToHaveCountAsync(0);
+        await Expect(dialog.Locator("li[data-viewer='bob']")).ToHaveCountAsync(0);
+
+        var notice = bob.GetByRole(AriaRole.Alert).Filter(new() { HasText = "revoked" });
+        await Expect(notice).ToContainTextAsync("Your access to this session was revoked.");
+        await Expect(notice.GetByRole(AriaRole.Link, new() { Name = "Back to the dashboard" })).ToBeVisibleAsync();
+        await Expect(bob.Locator(".screen")).ToBeHiddenAsync();
+        await bob.ScreenshotAsync("session-revoked.png");
+        await Expect(bobsListedCard).ToHaveCountAsync(0);
+        await Expect(bobsList.SessionManager().GetByText("No active sessions")).ToBeVisibleAsync();
     }
 
     [Fact]
-    public async Task The_owner_generates_a_link_and_a_logged_out_user_who_opens_it_logs_in_and_lands_in_the_session()
+    public async Task A_link_brings_a_logged_out_user_through_the_login_into_the_session_with_Full_Access_and_revoking_it_disconnects_him()
     {
-        var (ownerApi, session) = await server.NewRunningSessionAsync();
-        using var thirdApi = await server.NewUserAsync();
-        var owner = await browser.LogInAsync(server, ownerApi);
-        await owner.ConnectAsync(session.Id);
-
-        // From the session page's own Share button this time.
-        await owner.Locator(".sessionbar").GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
-        var dialog = owner.ShareDialog();
+        using var carolApi = await server.NewUserAsync(name: "carol");
+        var session = await carolApi.LaunchDesktopAsync(320, 240);
+        using var daveApi = await server.NewUserAsync(name: "dave");
+        var carol = await browser.LogInAsync(server, carolApi);
+        await (await carol.OpenSessionsAsync()).Card(session.Id).GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
+        var dialog = carol.ShareDialog();
         await dialog.GetByLabel("Full Access").CheckAsync();
         await dialog.GetByLabel("Expires").SelectOptionAsync(new SelectOptionValue { Label = "In 1 hour" });
         await dialog.GetByLabel("Max uses").FillAsync("2");
@@ -127,28 +140,30 @@ public sealed class SharingTests(SortieServer server, Browser browser) : IClassF
         await Expect(linkRow.GetByRole(AriaRole.Combobox)).ToHaveValueAsync(nameof(SharePermission.ReadWrite));
 
         // Logged out: the link goes through the login page and back, then joins.
-        var third = await browser.NewPageAsync(server.BaseUri);
-        await third.GotoAsync(link);
-        await third.WaitForURLAsync("**/login?**");
-        await third.LogInHereAsync(thirdApi);
-        await third.WaitForURLAsync($"**/sessions/{session.Id}");
-        await third.WaitForDesktopAsync();
-        var bar = third.Locator(".sessionbar");
-        await Expect(bar.Locator(".badge.shared")).ToHaveTextAsync($"Shared by {ownerApi.User.Username}");
+        var dave = await browser.NewPageAsync(server.BaseUri);
+        await dave.GotoAsync(link);
+        await dave.WaitForURLAsync("**/login?**");
+        await dave.LogInHereAsync(daveApi);
+        await dave.WaitForURLAsync($"**/sessions/{session.Id}");
+        await dave.WaitForDesktopAsync();
+        var bar = dave.Locator(".sessionbar");
+        await Expect(bar.Locator(".badge.shared")).ToHaveTextAsync("Shared by carol");
         await Expect(bar.GetByText("Full Access", new() { Exact = true })).ToBeVisibleAsync();
-        await Expect(third.Locator(".screen")).ToHaveAttributeAsync("data-view-only", "false");
+        await Expect(dave.Locator(".screen")).ToHaveAttributeAsync("data-view-only", "false");
 
-        // The owner's dialog follows: one use taken, the user who joined, and who is watching now.
+        // Carol's dialog follows: one use taken, the user who joined, and who is watching now.
         await Expect(linkRow).ToContainTextAsync("1 of 2 uses");
-        await Expect(dialog.ShareRow(thirdApi.User.Username)).ToContainTextAsync("joined through a link");
-        await Expect(dialog.Locator($"li[data-viewer='{thirdApi.User.Username}']")).ToBeVisibleAsync();
-        await Expect(dialog.Locator($"li[data-viewer='{ownerApi.User.Username}']")).ToBeVisibleAsync();
-        await dialog.ScreenshotAsync("share-dialog-link.png");
+        await Expect(dialog.ShareRow("dave")).ToContainTextAsync("joined through a link");
+        await Expect(dialog.Locator("li[data-viewer='dave']")).ToBeVisibleAsync();
+        await carol.ScreenshotAtBothSizesAsync("share-dialog-link", dialog);
 
-        // The session is in their session manager now.
-        await third.GotoAsync("/");
-        var manager = await third.OpenSessionsAsync();
-        await Expect(manager.Card(session.Id).Locator(".badge.shared")).ToHaveTextAsync($"Shared by {ownerApi.User.Username}");
+        // Revoking the link revokes whoever joined through it: dave is disconnected, and told why.
+        await linkRow.GetByRole(AriaRole.Button, new() { Name = "Revoke Link" }).ClickAsync();
+        await Expect(linkRow).ToHaveCountAsync(0);
+        await Expect(dialog.ShareRow("dave")).ToHaveCountAsync(0);
+        await Expect(dave.GetByRole(AriaRole.Alert).Filter(new() { HasText = "revoked" }))
+            .ToContainTextAsync("Your access to this session was revoked.");
+        await Expect(dave.Locator(".screen")).ToBeHiddenAsync();
     }
 
     [Fact]
@@ -174,39 +189,6 @@ public sealed class SharingTests(SortieServer server, Browser browser) : IClassF
         await user.WaitForURLAsync($"**/sessions/{session.Id}");
         await user.WaitForDesktopAsync();
         await Expect(user.Locator(".screen")).ToHaveAttributeAsync("data-view-only", "true");
-    }
-
-    [Fact]
-    public async Task Revoking_removes_the_viewers_card_and_ends_their_live_view_with_a_message()
-    {
-        var (ownerApi, session) = await server.NewRunningSessionAsync();
-        using var viewerApi = await server.NewUserAsync();
-        await ownerApi.InviteAsync(session.Id, viewerApi.User.Username);
-
-        var watching = await browser.LogInAsync(server, viewerApi);
-        await watching.ConnectAsync(session.Id);
-        // The same user's other tab, with the session manager open.
-        var listing = await watching.Context.NewPageAsync();
-        await listing.GotoAsync("/");
-        var card = (await listing.OpenSessionsAsync()).Card(session.Id);
-        await Expect(card).ToBeVisibleAsync();
-
-        var owner = await browser.LogInAsync(server, ownerApi);
-        await (await owner.OpenSessionsAsync()).Card(session.Id).GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
-        var dialog = owner.ShareDialog();
-        await Expect(dialog.Locator($"li[data-viewer='{viewerApi.User.Username}']")).ToBeVisibleAsync();
-        await dialog.ShareRow(viewerApi.User.Username).GetByRole(AriaRole.Button, new() { Name = $"Revoke {viewerApi.User.Username}" }).ClickAsync();
-        await Expect(dialog.ShareRow(viewerApi.User.Username)).ToHaveCountAsync(0);
-        await Expect(dialog.GetByText("Nobody is connected.")).ToBeVisibleAsync();
-
-        var notice = watching.GetByRole(AriaRole.Alert).Filter(new() { HasText = "revoked" });
-        await Expect(notice).ToContainTextAsync("Your access to this session was revoked.");
-        await Expect(notice.GetByRole(AriaRole.Link, new() { Name = "Back to the dashboard" })).ToBeVisibleAsync();
-        await Expect(watching.Locator(".screen")).ToBeHiddenAsync();
-        await watching.ScreenshotAsync("session-revoked.png");
-
-        await Expect(card).ToHaveCountAsync(0);
-        await Expect(listing.SessionManager().GetByText("No active sessions")).ToBeVisibleAsync();
     }
 
     [Fact]

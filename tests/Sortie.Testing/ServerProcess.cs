@@ -8,9 +8,9 @@ namespace Sortie.Testing;
 
 /// <summary>
 /// Sortie as its own process (the built src/Sortie), for what an in-process server cannot show: being
-/// killed outright, or several replicas side by side.
+/// killed outright, several replicas side by side, or the portal as ./run.sh runs it (<see cref="ProductionPortal"/>).
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : ISortieServer, IAsyncDisposable
 {
     private readonly Process _process;
     private readonly SortieOptions _options;
@@ -36,19 +36,30 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts a server on <paramref name="dataDir"/> and returns once it answers /readyz. <paramref name="settings"/> are
-    /// environment variables for it, e.g. SORTIE_DATABASE (see <see cref="PostgresServer"/>).
+    /// environment variables for it, e.g. SORTIE_DATABASE (see <see cref="PostgresServer"/>). It runs the build of
+    /// <paramref name="configuration"/> (by default the caller's own), in the Production environment unless the settings
+    /// name another.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<ServerProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string>? settings = null,
+        string? configuration = null)
     {
+        configuration ??= CallersConfiguration();
+        var build = Path.Combine(RepositoryRoot(), "src", "Sortie", "bin", configuration, "net10.0", "Sortie.dll");
+        if (!File.Exists(build))
+            throw new FileNotFoundException($"The {configuration} build of the server is missing ({build}): build it first " +
+                $"(dotnet build src/Sortie -c {configuration}; ./test.sh does).", build);
         var baseUri = new Uri($"http://127.0.0.1:{FreePort()}");
         // The output goes to a file in the data dir, not a pipe to this process: the sessions the server starts
         // inherit it and outlive the server, so a pipe would never reach its end and waiting for the exit would hang.
-        var start = new ProcessStartInfo("/bin/sh", ["-c", "exec \"$@\" >>server.log 2>&1", "sh",
-            "dotnet", Path.Combine(RepositoryRoot(), "src", "Sortie", "bin", Configuration(), "net10.0", "Sortie.dll")])
+        var start = new ProcessStartInfo("/bin/sh", ["-c", "exec \"$@\" >>server.log 2>&1", "sh", "dotnet", build])
         {
             WorkingDirectory = dataDir,
         };
+        // As `dotnet run` in src/Sortie gives it (./run.sh): the project folder is the content root (noVNC's node_modules).
         start.Environment["ASPNETCORE_CONTENTROOT"] = Path.Combine(RepositoryRoot(), "src", "Sortie");
+        // Production, as ./run.sh runs: an environment the test run happens to have must not leak in.
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
         start.Environment["ASPNETCORE_URLS"] = baseUri.ToString();
         start.Environment["SORTIE_DATA_DIR"] = dataDir;
         start.Environment["SORTIE_ADMIN_PASSWORD"] = SortieServer.AdminPassword;
@@ -78,8 +89,6 @@ public sealed class ServerProcess : IAsyncDisposable
             }
         }
     }
-
-    public Task<ApiClient> AdminAsync() => ApiClient.LoginAsync(BaseUri, "admin", SortieServer.AdminPassword);
 
     /// <summary>Kills the server outright (SIGKILL): no shutdown code runs, as in a crash.</summary>
     public async Task KillAsync()
@@ -125,7 +134,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The server built as the caller was (the tests: Debug; the bench: Release), from its bin/&lt;configuration&gt;/&lt;tfm&gt;/.</summary>
-    private static string Configuration() =>
+    private static string CallersConfiguration() =>
         Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)))!;
 
     public static string RepositoryRoot()

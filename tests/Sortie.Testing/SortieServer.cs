@@ -19,11 +19,9 @@ namespace Sortie.Testing;
 /// With SORTIE_TEST_DATABASE=postgres the database is instead one of its own in the tests' PostgreSQL
 /// (<see cref="PostgresServer"/>), tied to the data dir so that a restarted server finds it again.
 /// </summary>
-public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
+public class SortieServer : WebApplicationFactory<Program>, ISortieServer, IAsyncLifetime
 {
     public const string AdminPassword = "admin-password-for-tests";
-    private static int _users;
-
     private readonly bool _ownsDataDir;
 
     public string DataDir { get; }
@@ -105,24 +103,6 @@ public class SortieServer : WebApplicationFactory<Program>, IAsyncLifetime
         var http = new HttpClient { BaseAddress = BaseUri };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
         return new ApiClient(http, tokens);
-    }
-
-    public Task<ApiClient> AdminAsync() => LoginAsync("admin", AdminPassword);
-
-    public Task<ApiClient> LoginAsync(string username, string password) => ApiClient.LoginAsync(BaseUri, username, password);
-
-    /// <summary>A new user running a small demo desktop: the usual start of a sharing test.</summary>
-    public async Task<(ApiClient Owner, SessionDto Session)> NewRunningSessionAsync()
-    {
-        var owner = await NewUserAsync();
-        return (owner, await owner.LaunchDesktopAsync(320, 240));
-    }
-
-    /// <summary>A new account (created by the admin) and a client logged in as it.</summary>
-    public async Task<ApiClient> NewUserAsync(UserRole role = UserRole.User, string? name = null)
-    {
-        using var admin = await AdminAsync();
-        return await admin.NewUserAsync(role, name ?? $"{(role == UserRole.Admin ? "boss" : "user")}{Interlocked.Increment(ref _users)}");
     }
 }
 

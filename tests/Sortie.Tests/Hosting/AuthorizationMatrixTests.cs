@@ -16,9 +16,9 @@ public sealed class MatrixFixture : SortieServer
     {
         await base.InitializeAsync();
         AnonymousClient = Anonymous();
-        Owner = await NewUserAsync();
-        Other = await NewUserAsync();
-        Admin = await NewUserAsync(UserRole.Admin);
+        Owner = await this.NewUserAsync();
+        Other = await this.NewUserAsync();
+        Admin = await this.NewUserAsync(UserRole.Admin);
         Session = await Owner.LaunchDesktopAsync(320, 240);
     }
 

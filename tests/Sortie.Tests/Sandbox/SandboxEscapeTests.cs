@@ -27,7 +27,7 @@ public sealed class SandboxEscapeTests(SandboxEscapeTests.ProductionServer serve
 
         public override async ValueTask DisposeAsync()
         {
-            using (var admin = await AdminAsync())
+            using (var admin = await this.AdminAsync())
                 foreach (var session in await admin.GetAsync<List<SessionDto>>("/api/sessions?all=true"))
                     await admin.Http.DeleteAsync($"/api/sessions/{session.Id}");
             await base.DisposeAsync();

@@ -20,11 +20,11 @@ public sealed class SharedSessionFixture : SortieServer
     {
         await base.InitializeAsync();
         AnonymousClient = Anonymous();
-        Owner = await NewUserAsync();
-        ReadOnly = await NewUserAsync();
-        ReadWrite = await NewUserAsync();
-        Stranger = await NewUserAsync();
-        Admin = await NewUserAsync(UserRole.Admin);
+        Owner = await this.NewUserAsync();
+        ReadOnly = await this.NewUserAsync();
+        ReadWrite = await this.NewUserAsync();
+        Stranger = await this.NewUserAsync();
+        Admin = await this.NewUserAsync(UserRole.Admin);
         Session = await Owner.LaunchDesktopAsync(320, 240);
         await Owner.InviteAsync(Session.Id, ReadOnly.User.Username, SharePermission.ReadOnly);
         await Owner.InviteAsync(Session.Id, ReadWrite.User.Username, SharePermission.ReadWrite);
