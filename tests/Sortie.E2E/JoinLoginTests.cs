@@ -19,7 +19,7 @@ public sealed class JoinLoginTests(SortieServer server, Browser browser) : IClas
         await page.GotoAsync(link.ShareUrl!);
         await page.WaitForURLAsync("**/login?**");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Log in to join {ownerApi.User.Username}'s session" })).ToBeVisibleAsync();
-        await Expect(page.Locator(".login")).ToContainTextAsync($"{ownerApi.User.Username} shares desktop");
+        await Expect(page.Locator(".login")).ToContainTextAsync($"{ownerApi.User.Username}'s desktop session opens as soon as you are logged in.");
         await page.ScreenshotAsync("login-join.png");
         // Looking twice takes none of the link's one use.
         await page.ReloadAsync();
