@@ -34,6 +34,11 @@ if [ ! -f src/Sortie/node_modules/@novnc/novnc/core/rfb.js ]; then
   echo "==> Installing noVNC (npm)"
   (cd src/Sortie && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# axe-core, which the browser tests inject into pages to check their accessibility.
+if [ ! -f tests/Sortie.E2E/node_modules/axe-core/axe.min.js ]; then
+  echo "==> Installing axe-core (npm)"
+  (cd tests/Sortie.E2E && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 echo "==> Building"
 dotnet tool restore >/dev/null

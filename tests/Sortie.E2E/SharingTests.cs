@@ -217,7 +217,7 @@ public sealed class SharingTests(ProductionPortal server, Browser browser) : ICl
         await Expect(error).ToHaveCountAsync(0);
         await username.FillAsync(viewerApi.User.Username);
         await username.PressAsync("Enter");
-        await Expect(error).ToContainTextAsync($"'{viewerApi.User.Username}' already has access to this session");
+        await Expect(error).ToHaveTextAsync($"{viewerApi.User.Username} already has access, with View Only.");
     }
 
     [Fact]

@@ -61,6 +61,17 @@ public sealed class Presence(ViewerRegistry viewers, IDbContextFactory<SortieDb>
         return rows.OrderBy(c => c.ConnectedAt).Select(ViewerDto.From).ToList();
     }
 
+    /// <summary>How many live connections each of these sessions has on every replica (a session nobody watches is not listed).</summary>
+    public async Task<Dictionary<Guid, int>> CountAsync(IReadOnlyCollection<Guid> sessionIds, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var fresh = clock.GetUtcNow().UtcDateTime - Stale;
+        return await db.LiveConnections.AsNoTracking()
+            .Where(c => sessionIds.Contains(c.SessionId) && c.SeenAt >= fresh)
+            .GroupBy(c => c.SessionId).Select(g => new { Session = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Session, g => g.Count, ct);
+    }
+
     /// <summary>
     /// Says this replica's connections are still there, restarts the idle clock of the sessions they watch (so no
     /// replica's housekeeper ends a session watched elsewhere), and sweeps the connections of replicas that are gone.

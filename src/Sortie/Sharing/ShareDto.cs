@@ -37,3 +37,6 @@ public sealed record ShareDto(
     int? MaxUses,
     int Uses,
     Guid? ViaLinkId);
+
+/// <summary>Whose session a working link leads to, as the login page names it before a join.</summary>
+public sealed record LinkPreview(string OwnerUsername, string AppName);

@@ -142,13 +142,9 @@ public sealed class SharingService(
     {
         if (!joinLimiter.TryAcquire(caller.Id, caller.Address))
             throw ApiProblem.TooMany("Too many attempts to join. Wait a minute and try again.", 60);
-        if (string.IsNullOrWhiteSpace(token) || token.Length > 128) throw ApiProblem.NotFound(BadLink);
-        var hash = Tokens.Hash(token.Trim());
         var now = Now;
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var link = await db.Shares.AsNoTracking().Include(s => s.Session)
-            .SingleOrDefaultAsync(s => s.Kind == ShareKind.Link && s.TokenHash == hash, ct);
-        if (link is null || !link.Session.IsLive || link.ExpiresAt <= now) throw ApiProblem.NotFound(BadLink);
+        var link = await FindLinkAsync(db, token, now, ct) ?? throw ApiProblem.NotFound(BadLink);
 
         // The owner and admins have access already; so may the caller, by invite or an earlier join.
         var current = await sessions.FindAccessAsync(caller, link.SessionId, ct);
@@ -182,6 +178,29 @@ public sealed class SharingService(
         }
         Publish(link.SessionId, [link.Session.OwnerId, caller.Id]);
         return await sessions.GetAsync(caller, link.SessionId, ct);
+    }
+
+    /// <summary>
+    /// Whose session a link leads to, for the login page to say so; null for a link that does not work (wrong,
+    /// revoked, expired, used up, or its session ended), which the page does not tell apart. Only looks: takes no use.
+    /// </summary>
+    public async Task<LinkPreview?> PreviewAsync(string? token, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var link = await FindLinkAsync(db, token, Now, ct);
+        return link is not null && (link.MaxUses is null || link.Uses < link.MaxUses)
+            ? new LinkPreview(link.Session.Owner.Username, link.Session.App.Name) : null;
+    }
+
+    /// <summary>The link a token names, while it and its session are live; null otherwise.</summary>
+    private static async Task<Share?> FindLinkAsync(SortieDb db, string? token, DateTime now, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 128) return null;
+        var hash = Tokens.Hash(token.Trim());
+        var link = await db.Shares.AsNoTracking().Include(s => s.Session).ThenInclude(s => s.Owner)
+            .Include(s => s.Session).ThenInclude(s => s.App)
+            .SingleOrDefaultAsync(s => s.Kind == ShareKind.Link && s.TokenHash == hash, ct);
+        return link is null || !link.Session.IsLive || link.ExpiresAt <= now ? null : link;
     }
 
     /// <summary>A shared user removes a session from their own list, giving up their access.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Sortie.Data;
 using Sortie.Sessions;
 using Sortie.Sharing;
@@ -69,6 +70,27 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
 
         Assert.Single(details.Distinct());
         Assert.Empty(await joiner.GetAsync<List<SessionDto>>("/api/sessions/shared"));
+    }
+
+    [Fact]
+    public async Task A_preview_names_the_owner_and_app_of_a_working_link_takes_no_use_and_tells_nothing_of_any_other()
+    {
+        var (owner, session) = await server.NewRunningSessionAsync();
+        using var first = await server.NewUserAsync();
+        var sharing = server.Services.GetRequiredService<SharingService>();
+        var link = await owner.CreateLinkAsync(session.Id, maxUses: 1);
+        var revoked = await owner.CreateLinkAsync(session.Id);
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}");
+        var expired = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
+        await Task.Delay(1100);
+
+        Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
+        Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
+        Assert.Equal(0, (await ShareAsync(owner, session.Id, link.Id)).Uses);
+
+        await ApiClient.ReadAsync<SessionDto>(await first.JoinAsync(link.ShareUrl!)); // its one use: used up now
+        foreach (var token in new[] { null, "", "not-a-token", new string('A', 43), TokenOf(revoked), TokenOf(expired), TokenOf(link) })
+            Assert.Null(await sharing.PreviewAsync(token, CancellationToken.None));
     }
 
     [Fact]
