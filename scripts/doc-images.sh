@@ -18,5 +18,7 @@ session-view-only.png session-view-only.png
 session-view-only-phone.png session-view-only-phone.png
 session-revoked.png session-revoked.png
 join-bad-link.png join-bad-link.png
+session-manager-admin.png session-manager-admin.png
+login-join.png login-join.png
 LIST
 echo "docs/images refreshed from $shots"

@@ -9,7 +9,7 @@ namespace Sortie.E2E;
 public static class PortalMore
 {
     /// <summary>A new admin account (the built-in admin's password is not the tests' usual one) and its API client.</summary>
-    public static Task<ApiClient> NewAdminAsync(this SortieServer server) => server.NewUserAsync(UserRole.Admin);
+    public static Task<ApiClient> NewAdminAsync(this ISortieServer server) => server.NewUserAsync(UserRole.Admin);
 
     /// <summary>The admin's "All sessions" list in the session manager: other users' live sessions.</summary>
     public static ILocator AllSessions(this ILocator manager) => manager.GetByRole(AriaRole.List, new() { Name = "All sessions" });
