@@ -86,6 +86,7 @@ internal sealed class SyntheticRunner(int port) : ISessionRunner
     public event Action<Guid, string>? SessionExited { add { } remove { } }
 
     public IReadOnlyCollection<Guid> ActiveSessions => _sessions.Keys.ToArray();
+    public bool HoldsEverySession => true;
 
     public string? Problem() => null;
 }

@@ -5,7 +5,7 @@ using Sortie.Sharing;
 namespace Sortie.Hosting;
 
 /// <summary>
-/// The periodic chores: ending sessions idle past SORTIE_SESSION_TIMEOUT or stuck starting, and sweeping expired share
+/// The periodic chores: ending sessions idle past SORTIE_SESSION_TIMEOUT, stuck starting or whose desktop is gone, and sweeping expired share
 /// links and browser logins. (Access checks never wait for the sweep: an expired link or login grants nothing even
 /// before it runs.)
 /// </summary>
@@ -25,6 +25,7 @@ public sealed class Housekeeper(SessionManager sessions, SharingService sharing,
             {
                 await sessions.EndIdleAsync(stoppingToken);
                 await sessions.EndStuckStartsAsync(stoppingToken);
+                await sessions.EndVanishedAsync(stoppingToken);
                 await sharing.SweepExpiredLinksAsync(stoppingToken);
                 await logins.SweepExpiredAsync(stoppingToken);
             }

@@ -11,7 +11,7 @@ public sealed record SessionLaunch(Guid SessionId, SessionProgram Program, int W
 public sealed class RunnerException(string reason) : Exception(reason);
 
 /// <summary>
-/// The engine that runs sessions' desktops: the local sandbox runner now, Kubernetes later.
+/// The engine that runs sessions' desktops: the local sandbox runner, or Kubernetes.
 /// The rest of Sortie knows sessions only through this.
 /// </summary>
 public interface ISessionRunner
@@ -36,6 +36,12 @@ public interface ISessionRunner
 
     /// <summary>Sessions whose processes this runner holds now.</summary>
     IReadOnlyCollection<Guid> ActiveSessions { get; }
+
+    /// <summary>
+    /// True when no other server can hold this portal's sessions (the local runner: its sandboxes live on this machine),
+    /// so a running session missing from <see cref="ActiveSessions"/> is gone.
+    /// </summary>
+    bool HoldsEverySession { get; }
 
     /// <summary>Null when the runner can start sessions; otherwise what is missing.</summary>
     string? Problem();

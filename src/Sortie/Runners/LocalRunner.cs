@@ -63,6 +63,9 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     public event Action<Guid, string>? SessionExited;
     public IReadOnlyCollection<Guid> ActiveSessions => _sandboxes.Keys.ToArray();
 
+    /// <summary>Sandboxes live on this machine: no other server holds them.</summary>
+    public bool HoldsEverySession => true;
+
     public string? Problem()
     {
         string[] needed = _isRoot ? [_runner.Setsid, _runner.Bubblewrap, _runner.Xvnc, _runner.Setpriv] : [_runner.Setsid, _runner.Bubblewrap, _runner.Xvnc];

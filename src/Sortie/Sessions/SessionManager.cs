@@ -203,7 +203,7 @@ public sealed class SessionManager(
     /// </summary>
     public async Task ReconcileAsync(CancellationToken ct)
     {
-        runner.SessionExited += (id, reason) => _ = EndAsync(id, SessionStatus.Terminated, reason);
+        runner.SessionExited += (id, reason) => _ = RecordExitAsync(id, reason);
         await using var db = await dbs.CreateDbContextAsync(ct);
         var live = await db.Sessions.Where(s => s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)
             .Select(s => new { s.Id, s.Status }).ToListAsync(ct);
@@ -215,6 +215,45 @@ public sealed class SessionManager(
                 ? "The server restarted and the session's desktop was gone."
                 : "The server restarted while the session was starting.");
         }
+    }
+
+    /// <summary>
+    /// The runner saw a session's processes end by themselves: the session is ended, retried until the database takes
+    /// it (an outage must not leave a session "running" with nothing behind it, counted against its owner's limit).
+    /// </summary>
+    private async Task RecordExitAsync(Guid id, string reason)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await EndAsync(id, SessionStatus.Terminated, reason);
+                return;
+            }
+            catch (Exception e)
+            {
+                var wait = TimeSpan.FromSeconds(Math.Min(30, 1 << Math.Min(attempt - 1, 5)));
+                log.LogWarning(e, "Session {SessionId} ended ({Reason}), but recording it failed (attempt {Attempt}); trying again in {Wait}",
+                    id, reason, attempt, wait);
+                await Task.Delay(wait, clock);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends running sessions whose desktop is gone although no end was recorded (say, a retry above outlived by a
+    /// restart). Only where the runner holds every session of the portal (the local runner: sandboxes live on this
+    /// machine); a Kubernetes replica holds only its own.
+    /// </summary>
+    public async Task EndVanishedAsync(CancellationToken ct)
+    {
+        if (!runner.HoldsEverySession) return;
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var running = await db.Sessions.Where(s => s.Status == SessionStatus.Running).Select(s => s.Id).ToListAsync(ct);
+        // Read after the sessions: a session that starts running in between is already held.
+        var held = runner.ActiveSessions.ToHashSet();
+        foreach (var id in running.Where(id => !held.Contains(id) && !_starting.ContainsKey(id)))
+            await EndAsync(id, SessionStatus.Terminated, "The session's desktop was gone.");
     }
 
     /// <summary>Longer than any runner takes to start a desktop (Kubernetes allows 2 minutes by default).</summary>

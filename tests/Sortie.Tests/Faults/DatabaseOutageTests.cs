@@ -1,4 +1,5 @@
 using Sortie.Auth;
+using Sortie.Data;
 using Sortie.Hosting;
 using Sortie.Sessions;
 
@@ -51,6 +52,35 @@ public sealed class DatabaseOutageTests : IDisposable
         Assert.Contains($"TraceId:{traceIds[1]} Route:POST /api/auth/login", log);
         // Each failure is one warning, not a cascade of errors from the database library.
         Assert.DoesNotContain("fail: ", log);
+    }
+
+    [Fact]
+    public async Task A_desktop_that_dies_while_the_database_is_down_is_recorded_ended_once_it_is_back()
+    {
+        Assert.SkipUnless(PostgresServer.Selected, "A PostgreSQL outage: run with SORTIE_TEST_DATABASE=postgres (./test.sh does).");
+        await using var database = await PostgresServer.Own.StartAsync();
+        await using var server = await ServerProcess.StartAsync(_dataDir, new Dictionary<string, string>
+        {
+            ["SORTIE_DATABASE"] = database.ConnectionString, ["SORTIE_STOP_SESSIONS_ON_EXIT"] = "true",
+        });
+        using var admin = await server.AdminAsync();
+        using var owner = await admin.NewUserAsync(UserRole.User, "outage-owner");
+        using var guest = await admin.NewUserAsync(UserRole.User, "outage-guest");
+        var session = await owner.LaunchDesktopAsync(320, 240);
+        await owner.InviteAsync(session.Id, "outage-guest");
+        var sandbox = await Sessions.SandboxProcesses.WaitForAsync(server.SessionFolder(session.Id), "xterm");
+
+        await database.StopAsync();
+        using (var xvnc = System.Diagnostics.Process.GetProcessById(sandbox.Single(p => p.Command.StartsWith("Xvnc")).Pid)) xvnc.Kill();
+        // The desktop's end cannot be written now; it is tried again, and said in the log.
+        Assert.True(await Eventually.TrueAsync(async () => (await server.ReadLogAsync()).Contains("recording it failed")),
+            "The failed write of the session's end was not logged.");
+        await database.ResumeAsync();
+
+        var ended = await owner.WaitForStatusAsync(session.Id, SessionStatus.Terminated, TimeSpan.FromSeconds(60));
+        Assert.Equal("The desktop stopped unexpectedly.", ended.Reason);
+        Assert.Empty(await guest.GetAsync<List<SessionDto>>("/api/sessions/shared"));
+        Assert.Empty(await owner.GetAsync<List<SessionDto>>("/api/sessions")); // no longer counted against the owner's limit
     }
 
     public void Dispose()

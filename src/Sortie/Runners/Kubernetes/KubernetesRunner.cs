@@ -46,6 +46,9 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
     public event Action<Guid, string>? SessionExited;
     public IReadOnlyCollection<Guid> ActiveSessions => _sessions.Keys.ToArray();
 
+    /// <summary>Each replica holds the pods it started or resumed; others hold the rest.</summary>
+    public bool HoldsEverySession => false;
+
     /// <summary>The last refusal by the API server that only an operator can fix (RBAC); cleared by the next success.</summary>
     private volatile string? _apiProblem;
 
