@@ -15,9 +15,10 @@ public static class ShareEndpoints
             return TypedResults.Created($"/api/sessions/{share.SessionId}/shares/{share.Id}", share);
         }).WithSummary("Share a running desktop session with a user, or as a link (owner or admin).");
 
-        api.MapGet("/{id}/shares", async (string id, SharingService sharing, HttpContext http, CancellationToken ct) =>
-            TypedResults.Ok(await sharing.ListAsync(Caller.From(http), SessionEndpoints.ParseId(id), ct)))
-            .WithSummary("The session's active shares, newest first (owner or admin).");
+        api.MapGet("/{id}/shares", async (string id, int? limit, string? before, SharingService sharing, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await sharing.ListAsync(Caller.From(http), SessionEndpoints.ParseId(id), ct, limit ?? 100,
+                before is null ? null : ParseShareId(before))))
+            .WithSummary("The session's active shares, newest first (owner or admin); page with ?limit= and ?before={share id}.");
 
         api.MapPatch("/{id}/shares/{shareId}", async (string id, string shareId, ChangeShareRequest body, SharingService sharing,
                 HttpContext http, CancellationToken ct) =>

@@ -80,20 +80,32 @@ public sealed class SharingService(
         return ToDto(share, share.User?.Username, token);
     }
 
-    /// <summary>The session's live shares, newest first: invites, links, and users who joined through a link.</summary>
-    public async Task<IReadOnlyList<ShareDto>> ListAsync(Caller caller, Guid sessionId, CancellationToken ct)
+    /// <summary>The most shares one page lists.</summary>
+    public const int MaxPage = 500;
+
+    /// <summary>
+    /// The session's live shares, newest first: invites, links, and users who joined through a link. A page of at most
+    /// <paramref name="limit"/>, after the share <paramref name="before"/> (the last of the previous page) if given.
+    /// </summary>
+    public async Task<IReadOnlyList<ShareDto>> ListAsync(Caller caller, Guid sessionId, CancellationToken ct, int limit = 100, Guid? before = null)
     {
+        if (limit is < 1 or > MaxPage) throw ApiProblem.BadRequest($"The limit must be between 1 and {MaxPage}.");
         await ManagedSessionAsync(caller, sessionId, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = Now;
-        var shares = await db.Shares.AsNoTracking().Include(s => s.User).Include(s => s.ViaLink)
+        var shares = db.Shares.AsNoTracking()
             .Where(s => s.SessionId == sessionId)
             .Where(s => s.ExpiresAt == null || s.ExpiresAt > now)
-            .Where(s => s.ViaLinkId == null || s.ViaLink!.ExpiresAt == null || s.ViaLink.ExpiresAt > now)
-            .ToListAsync(ct);
-        return shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
-            .Select(s => ToDto(s, s.User?.Username, s.TokenSealed is null ? null : _sealer.Unprotect(s.TokenSealed)))
-            .ToList();
+            .Where(s => s.ViaLinkId == null || s.ViaLink!.ExpiresAt == null || s.ViaLink.ExpiresAt > now);
+        if (before is { } after)
+        {
+            var last = await db.Shares.AsNoTracking().Where(s => s.Id == after && s.SessionId == sessionId)
+                .Select(s => (DateTime?)s.CreatedAt).SingleOrDefaultAsync(ct) ?? throw NoSuchShare();
+            shares = shares.Where(s => s.CreatedAt < last || (s.CreatedAt == last && s.Id.CompareTo(after) < 0));
+        }
+        var page = await shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Take(limit)
+            .Include(s => s.User).Include(s => s.ViaLink).ToListAsync(ct);
+        return page.Select(s => ToDto(s, s.User?.Username, s.TokenSealed is null ? null : _sealer.Unprotect(s.TokenSealed))).ToList();
     }
 
     /// <summary>Changes a share's permission; its live viewers reconnect with the new one.</summary>

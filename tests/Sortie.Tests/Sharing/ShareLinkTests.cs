@@ -39,6 +39,29 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
     }
 
     [Fact]
+    public async Task The_share_list_comes_in_pages_newest_first_each_share_once()
+    {
+        var (owner, session) = await server.NewRunningSessionAsync();
+        var created = new List<Guid>();
+        for (var i = 0; i < 7; i++) created.Add((await owner.CreateLinkAsync(session.Id)).Id);
+
+        var seen = new List<Guid>();
+        string? before = null;
+        while (true)
+        {
+            var page = await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares?limit=3{(before is null ? "" : $"&before={before}")}");
+            Assert.True(page.Count <= 3);
+            if (page.Count == 0) break;
+            seen.AddRange(page.Select(s => s.Id));
+            before = page[^1].Id.ToString();
+        }
+
+        Assert.Equal(Enumerable.Reverse(created), seen);
+        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/api/sessions/{session.Id}/shares?limit=501"), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/api/sessions/{session.Id}/shares?before={Guid.NewGuid()}"), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task The_owner_can_copy_an_active_link_again_from_the_share_list()
     {
         var (owner, session) = await server.NewRunningSessionAsync();
