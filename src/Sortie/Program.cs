@@ -26,6 +26,12 @@ if (string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]) && string.IsN
 builder.WebHost.UseStaticWebAssets();
 
 var options = SortieOptions.FromConfiguration(builder.Configuration);
+// Say so plainly rather than fail later on a write with a stack trace (the keys, the migrations, the seeding).
+if (DiskSpace.Problem(options.DataDir) is { } full)
+{
+    Console.Error.WriteLine($"Sortie cannot start: {full}. Free some space, then start it again.");
+    Environment.Exit(1);
+}
 var services = builder.Services;
 services.AddSingleton(options);
 services.AddSingleton(TimeProvider.System);
