@@ -76,13 +76,19 @@ public static class GatewayEndpoint
         }).RequireAuthorization().WithTags("Gateway").ExcludeFromDescription();
     }
 
+    /// <summary>
+    /// Whether the session's VNC server still greets a new connection. A killed one may still accept for a moment while
+    /// the kernel tears it down, but it never sends its banner.
+    /// </summary>
     private static async Task<bool> DesktopReachableAsync(ISessionRunner runner, Guid sessionId)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
             await using var probe = await runner.ConnectAsync(sessionId, limit.Token);
-            return true;
+            var banner = new byte[Rfb.RfbBanner.Length];
+            await probe.ReadExactlyAsync(banner, limit.Token);
+            return Rfb.RfbBanner.IsRfb(banner);
         }
         catch (Exception e) when (e is RunnerException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
         {
