@@ -60,6 +60,7 @@ services.AddSingleton<SharingService>();
 services.AddSingleton<JoinLimiter>();
 services.AddSingleton<AuditLog>();
 services.AddHostedService<Housekeeper>();
+services.AddSortieMetrics();
 // Keys for cookies and sealed link tokens: in the keys folder (shared by replicas), never in the database.
 services.AddDataProtection().SetApplicationName("Sortie")
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.KeysDir, "data-protection")));
@@ -88,6 +89,7 @@ app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapHealthEndpoints();
+app.MapMetricsEndpoint();
 app.MapAuthEndpoints();
 app.MapAppEndpoints();
 app.MapSessionEndpoints();

@@ -14,7 +14,7 @@ public sealed record UserDto(Guid Id, string Username, string Role)
 
 /// <summary>Logging in, token rotation and logging out. The one place passwords are checked.</summary>
 public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle throttle, IPasswordHasher<User> hasher,
-    BrowserLogins logins, Gateway.LiveControl live, TimeProvider clock, ILogger<AuthService> log)
+    BrowserLogins logins, Gateway.LiveControl live, SortieMetrics metrics, TimeProvider clock, ILogger<AuthService> log)
 {
     private const string WrongCredentials = "The username or password is incorrect.";
     // Checked against when the username is unknown, so both failures take the same time.
@@ -32,6 +32,7 @@ public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle thrott
         if (user is null || result == PasswordVerificationResult.Failed)
         {
             throttle.Failed(username, address);
+            metrics.LoginFailed();
             log.LogInformation("Failed login for {Username} from {Address}", username, address);
             throw new ApiProblem(StatusCodes.Status401Unauthorized, WrongCredentials);
         }

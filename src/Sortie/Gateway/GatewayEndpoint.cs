@@ -18,7 +18,7 @@ public static class GatewayEndpoint
     {
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
                 Presence presence, LiveControl live, AuditLog audit, SortieOptions options, IHostApplicationLifetime lifetime,
-                ILoggerFactory logs) =>
+                SortieMetrics metrics, ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
@@ -62,7 +62,7 @@ public static class GatewayEndpoint
                     if (!await sessions.IsRunningAsync(session.Id)) viewer.Close(CloseReason.SessionEnded);
                     else if (now != access) viewer.Close(now.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
                     await RfbRelay.RunAsync(socket, upstream, viewer, () => DesktopReachableAsync(runner, session.Id),
-                        logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
+                        metrics, logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
                 }
                 finally
                 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Sortie.Auth;
 using Sortie.Data;
@@ -20,7 +21,8 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
     /// <summary>Who may see <paramref name="sessionId"/> (null: any session) changed; call it after the change is saved.</summary>
     public async Task AccessChangedAsync(Guid? sessionId)
     {
-        await RecheckAsync(sessionId, CancellationToken.None);
+        var changedAt = Stopwatch.GetTimestamp();
+        await RecheckViewersAsync(sessionId is { } id ? viewers.Of(id) : viewers.All(), CancellationToken.None, changedAt);
         await replicas.PublishAsync(ReplicaSignal.Access(sessionId));
     }
 
@@ -39,7 +41,8 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
     public Task LoginsEndedAsync(Guid userId) =>
         RecheckViewersAsync(viewers.All().Where(v => v.UserId == userId && v.BrowserLoginId is not null).ToList(), CancellationToken.None);
 
-    private async Task RecheckViewersAsync(IReadOnlyList<LiveViewer> live, CancellationToken ct)
+    /// <param name="changedAt">When the access change was made, if that is why: the close latency is measured from it.</param>
+    private async Task RecheckViewersAsync(IReadOnlyList<LiveViewer> live, CancellationToken ct, long? changedAt = null)
     {
         if (live.Count == 0) return;
         await using var db = await dbs.CreateDbContextAsync(ct);
@@ -48,14 +51,14 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
         var loginIds = live.Where(v => v.BrowserLoginId is not null).Select(v => v.BrowserLoginId!.Value).Distinct().ToList();
         var standingLogins = loginIds.Count == 0 ? []
             : (await db.BrowserLogins.Where(l => loginIds.Contains(l.Id) && l.ExpiresAt > now).Select(l => l.Id).ToListAsync(ct)).ToHashSet();
-        await CloseAsync(live.Where(v => v.BrowserLoginId is { } login && !standingLogins.Contains(login)).ToList(), CloseReason.AccessRevoked);
+        await CloseAsync(live.Where(v => v.BrowserLoginId is { } login && !standingLogins.Contains(login)).ToList(), CloseReason.AccessRevoked, changedAt);
         live = live.Where(v => v.ClosedBy is null).ToList();
         foreach (var watched in live.GroupBy(v => v.SessionId))
         {
             var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == watched.Key, ct);
             if (session is not { Status: SessionStatus.Running })
             {
-                await CloseAsync(watched, CloseReason.SessionEnded);
+                await CloseAsync(watched, CloseReason.SessionEnded, changedAt);
                 continue;
             }
             foreach (var userId in watched.Select(v => v.UserId).Distinct())
@@ -68,7 +71,7 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
                 if (losing.Count == 0) continue;
                 // The session read above may have ended since: it is marked ended before its shares go.
                 var ended = !access.CanSee && !await db.Sessions.AnyAsync(s => s.Id == session.Id && s.Status == SessionStatus.Running, ct);
-                await CloseAsync(losing, ended ? CloseReason.SessionEnded : access.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
+                await CloseAsync(losing, ended ? CloseReason.SessionEnded : access.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked, changedAt);
             }
         }
     }
@@ -103,12 +106,12 @@ public sealed class LiveControl(ViewerRegistry viewers, Presence presence, IDbCo
     private TimeSpan Left(DateTime until) => TimeSpan.FromTicks(Math.Max(0, (until - clock.GetUtcNow().UtcDateTime).Ticks));
 
     /// <summary>Off the lists first, so that whoever the close frame reaches no longer sees the viewer listed.</summary>
-    private async Task CloseAsync(IEnumerable<LiveViewer> closing, CloseReason reason)
+    private async Task CloseAsync(IEnumerable<LiveViewer> closing, CloseReason reason, long? changedAt = null)
     {
         foreach (var viewer in closing)
         {
             try { await presence.LeaveAsync(viewer); }
-            finally { viewer.Close(reason); }
+            finally { viewer.Close(reason, changedAt); }
         }
     }
 

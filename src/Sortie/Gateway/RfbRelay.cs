@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using Sortie.Data;
+using Sortie.Hosting;
 using Sortie.Rfb;
 
 namespace Sortie.Gateway;
@@ -28,7 +29,7 @@ public static class RfbRelay
     /// <param name="desktopReachable">Whether the session's VNC server still takes connections: asked only when the
     /// desktop dropped a viewer that could not follow a resize, to tell that apart from a desktop that went away.</param>
     public static async Task RunAsync(WebSocket socket, Stream upstream, LiveViewer viewer, Func<Task<bool>> desktopReachable,
-        ILogger log, CancellationToken aborted)
+        SortieMetrics metrics, ILogger log, CancellationToken aborted)
     {
         var rights = viewer.Access switch
         {
@@ -41,8 +42,8 @@ public static class RfbRelay
         var toViewerFilter = rights == ViewerRights.ViewOnly ? new ServerStreamFilter(state) : null;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, viewer.Closed);
-        var fromViewer = ViewerToServerAsync(socket, upstream, fromViewerFilter, viewer, log, stop.Token);
-        var toViewer = ServerToViewerAsync(upstream, socket, toViewerFilter, viewer, log, stop.Token);
+        var fromViewer = ViewerToServerAsync(socket, upstream, fromViewerFilter, viewer, metrics, log, stop.Token);
+        var toViewer = ServerToViewerAsync(upstream, socket, toViewerFilter, viewer, metrics, log, stop.Token);
         await Task.WhenAny(fromViewer, toViewer);
         // The desktop went away: its end of the stream closed, or broke (a killed Xvnc may reset rather than close).
         var upstreamEnded = !stop.IsCancellationRequested && (toViewer.IsCompletedSuccessfully
@@ -60,6 +61,7 @@ public static class RfbRelay
             {
                 await socket.CloseOutputAsync(reason is null ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)reason.Code,
                     reason?.Text ?? "", CancellationToken.None).WaitAsync(CloseGrace);
+                if (viewer.AccessChangedAt is { } changedAt) metrics.RevocationClosed(changedAt);
             }
             catch (Exception e) when (e is WebSocketException or IOException or TimeoutException)
             {
@@ -79,7 +81,7 @@ public static class RfbRelay
     }
 
     private static async Task ViewerToServerAsync(WebSocket socket, Stream upstream, ClientStreamFilter filter, LiveViewer viewer,
-        ILogger log, CancellationToken stop)
+        SortieMetrics metrics, ILogger log, CancellationToken stop)
     {
         var buffer = new byte[ViewerReadSize];
         var toServer = new ArrayBufferWriter<byte>(ViewerReadSize);
@@ -94,13 +96,17 @@ public static class RfbRelay
                 Refuse(viewer, e, log);
                 continue;
             }
-            if (toServer.WrittenCount > 0) await upstream.WriteAsync(toServer.WrittenMemory, stop);
+            if (toServer.WrittenCount > 0)
+            {
+                await upstream.WriteAsync(toServer.WrittenMemory, stop);
+                metrics.ToDesktop(toServer.WrittenCount);
+            }
             toServer.ResetWrittenCount();
         }
     }
 
     private static async Task ServerToViewerAsync(Stream upstream, WebSocket socket, ServerStreamFilter? filter, LiveViewer viewer,
-        ILogger log, CancellationToken stop)
+        SortieMetrics metrics, ILogger log, CancellationToken stop)
     {
         var toViewer = filter is null ? null : new ArrayBufferWriter<byte>();
         while (true)
@@ -125,7 +131,10 @@ public static class RfbRelay
                     send = toViewer.WrittenMemory;
                 }
                 if (send.Length > 0)
+                {
                     await socket.SendAsync(send, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+                    metrics.ToViewer(send.Length);
+                }
             }
             finally { ArrayPool<byte>.Shared.Return(buffer); }
         }

@@ -41,10 +41,13 @@ public sealed class LiveViewer(Guid sessionId, Guid ownerId, Guid userId, string
     public DateTime ConnectedAt { get; } = DateTime.UtcNow;
     /// <summary>Set when the server ends the connection; the pump sends it as the close frame.</summary>
     public CloseReason? ClosedBy { get; private set; }
+    /// <summary>When the access change that closed it was made (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), for the close latency metric.</summary>
+    public long? AccessChangedAt { get; private set; }
     public CancellationToken Closed => _closed.Token;
 
-    public void Close(CloseReason reason)
+    public void Close(CloseReason reason, long? accessChangedAt = null)
     {
+        if (ClosedBy is null) AccessChangedAt = accessChangedAt;
         ClosedBy ??= reason;
         try { _closed.Cancel(); } catch (ObjectDisposedException) { }
     }

@@ -38,6 +38,11 @@ public sealed record SortieOptions
     /// </summary>
     public string? PublicUrl { get; init; }
     /// <summary>
+    /// When set (SORTIE_METRICS_TOKEN), /metrics asks for "Authorization: Bearer" and this token; unset, it is open to
+    /// whoever reaches the port (operators scrape from inside the network). A secret: never log it.
+    /// </summary>
+    public string? MetricsToken { get; init; }
+    /// <summary>
     /// False (the default): sessions outlive a server restart or crash and are resumed at the next start, so an
     /// upgrade interrupts nobody's desktop for more than a reconnect. True: sessions end with the server.
     /// </summary>
@@ -104,6 +109,7 @@ public sealed record SortieOptions
                 .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             TrustedProxies = ParseNetworks(config["SORTIE_TRUSTED_PROXIES"], "SORTIE_TRUSTED_PROXIES"),
             PublicUrl = ParsePublicUrl(config["SORTIE_PUBLIC_URL"], "SORTIE_PUBLIC_URL"),
+            MetricsToken = config["SORTIE_METRICS_TOKEN"] is { Length: > 0 } metricsToken ? metricsToken.Trim() : null,
         };
     }
 

@@ -21,6 +21,7 @@ public sealed class SharingService(
     EventHub events,
     AuditLog audit,
     JoinLimiter joinLimiter,
+    SortieMetrics metrics,
     IDataProtectionProvider protection,
     PublicAddress address,
     TimeProvider clock)
@@ -142,6 +143,7 @@ public sealed class SharingService(
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareRevoked, caller, sessionId, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
         await db.SaveChangesOrAsync(NoSuchShare(), ct);
+        metrics.Revoked();
         await live.AccessChangedAsync(sessionId);
         Publish(sessionId, holders);
     }
