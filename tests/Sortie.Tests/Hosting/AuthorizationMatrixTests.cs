@@ -43,6 +43,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture app) : IClassFixture<
         { "GET", "/api/sessions/{s}",                          401, 200, 404, 200 },
         { "WS",  "/ws/sessions/{s}",                           401, 101, 404, 101 },
         { "GET", "/healthz",                                   200, 200, 200, 200 },
+        { "GET", "/metrics",                                   200, 200, 200, 200 },
         { "GET", "/openapi/v1.json",                           200, 200, 200, 200 },
     };
 
