@@ -1,5 +1,4 @@
 using Sortie.Auth;
-using Sortie.Hosting;
 using Sortie.Sessions;
 
 namespace Sortie.Sharing;
@@ -42,18 +41,8 @@ public static class ShareEndpoints
             return TypedResults.NoContent();
         }).WithSummary("Remove a session shared with you from your list (and give up your access).");
 
-        api.MapPost("/shares/join", async (JoinRequest body, SharingService sharing, SortieMetrics metrics, HttpContext http, CancellationToken ct) =>
-        {
-            SessionDto joined;
-            try { joined = await sharing.JoinAsync(Caller.From(http), body.Token, ct); }
-            catch (ApiProblem)
-            {
-                metrics.JoinRefused(); // a link that does not work, or too many attempts
-                throw;
-            }
-            metrics.Joined();
-            return TypedResults.Ok(joined);
-        })
+        api.MapPost("/shares/join", async (JoinRequest body, SharingService sharing, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await sharing.JoinAsync(Caller.From(http), body.Token, ct)))
             .WithSummary("Join a session through a share link's token.");
     }
 

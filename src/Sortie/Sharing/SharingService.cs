@@ -154,6 +154,22 @@ public sealed class SharingService(
     /// </summary>
     public async Task<SessionDto> JoinAsync(Caller caller, string? token, CancellationToken ct)
     {
+        // Counted here, so joins through the web page (/join/{token}) count as the API's do.
+        try
+        {
+            var joined = await JoinOnceAsync(caller, token, ct);
+            metrics.Joined();
+            return joined;
+        }
+        catch (ApiProblem)
+        {
+            metrics.JoinRefused(); // a link that does not work, or too many attempts
+            throw;
+        }
+    }
+
+    private async Task<SessionDto> JoinOnceAsync(Caller caller, string? token, CancellationToken ct)
+    {
         if (!joinLimiter.TryAcquire(caller.Id, caller.Address))
             throw ApiProblem.TooMany("Too many attempts to join. Wait a minute and try again.", 60);
         var now = Now;
