@@ -31,9 +31,16 @@ exec 3<&-
 wait -n -p ended "$xvnc" "$app"
 status=$?
 # When the display dies its app usually dies with it, and may be reaped first: the display is gone if Xvnc is
-# (a zombie, state Z, counts as gone).
-xvnc_state=$(awk '{print $3}' "/proc/$xvnc/stat" 2>/dev/null)
-if [ "$ended" = "$app" ] && [ -n "$xvnc_state" ] && [ "$xvnc_state" != Z ]; then
+# (a zombie, state Z, counts as gone). A killed Xvnc is still tearing down (state R or D) when its app notices the
+# lost display and exits, so it is given half a second to be gone before the app is blamed.
+display_alive() {
+  state=$(awk '{print $3}' "/proc/$xvnc/stat" 2>/dev/null)
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+if [ "$ended" = "$app" ]; then
+  for _ in $(seq 50); do display_alive || break; sleep 0.01; done
+fi
+if [ "$ended" = "$app" ] && display_alive; then
   echo "app exited $status" >/run/sortie/exit
 else
   echo "display exited" >/run/sortie/exit
