@@ -27,6 +27,13 @@ public sealed class ServerStreamFilter : IMessageFramer
     /// <summary>The longest header: a security type list of 255 entries (a fence takes at most 73).</summary>
     private const int MaxHeaderLength = 1 + 255;
 
+    /// <summary>
+    /// The most that <see cref="Process"/> writes beyond what it was given: the part of a header held back from the last
+    /// call. Every other output byte is an input byte passed on, in order, so the filter can work in place: in one buffer,
+    /// output that starts this many bytes before the input never overwrites input not yet read (the gateway does this).
+    /// </summary>
+    public const int MaxOutputBeyondInput = MaxHeaderLength;
+
     /// <summary>What the header being collected is.</summary>
     private enum Expect
     {

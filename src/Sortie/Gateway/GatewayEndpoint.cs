@@ -14,6 +14,9 @@ namespace Sortie.Gateway;
 /// </summary>
 public static class GatewayEndpoint
 {
+    /// <summary>How long a viewer may hear nothing before it is sent a pong: proxies close connections quiet for a minute.</summary>
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
+
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
         app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
@@ -54,7 +57,7 @@ public static class GatewayEndpoint
                     var how = $"{ViewerDto.ViaName(access.Via)}, {Sharing.SharingService.PermissionName(access.Permission)}";
                     await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                     var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
-                    using var socket = await http.WebSockets.AcceptWebSocketAsync(subprotocol);
+                    using var socket = await ViewerSocket.AcceptAsync(http, subprotocol, KeepAlive);
                     await sessions.TouchAsync(session.Id);
                     // Access may have changed between the check above and joining the registry.
                     // Ending a session marks it ended before its shares go: access found gone may mean the session ended.

@@ -14,21 +14,22 @@ namespace Sortie.Gateway;
 /// framed too, to withhold the clipboard. A full-access viewer's server stream is copied untouched.
 /// </summary>
 /// <remarks>
-/// WebSocket calls are never cancelled: cancelling one aborts the socket, and the viewer would get no
-/// close frame and so no reason. Only the upstream read is cancelled; the close handshake ends the rest.
+/// The desktop's bytes are read straight into the frame that carries them (<see cref="ViewerSocket.BeginFrameAsync"/>) and,
+/// for a view-only viewer, filtered there in place: Sortie itself never copies a picture. Only the upstream read is
+/// cancelled; the close handshake ends the rest, so the viewer always learns why it was closed.
 /// </remarks>
 public static class RfbRelay
 {
-    /// <summary>Reads from the desktop: large, since fewer, larger WebSocket messages cost less CPU per MB (measured in
-    /// docs/benchmarks.md); held only while data moves.</summary>
-    private const int ServerReadSize = 256 * 1024;
+    /// <summary>The frames to the viewer, desktop reads included: large, since fewer, larger frames cost less CPU per MB
+    /// (measured in docs/benchmarks.md); pooled, and taken only while data moves.</summary>
+    private const int FrameSize = 256 * 1024;
     /// <summary>Reads from the viewer: input is small (a key event is 8 bytes), and a long clipboard simply takes several.</summary>
     private const int ViewerReadSize = 16 * 1024;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     /// <param name="desktopReachable">Whether the session's VNC server still takes connections: asked only when the
     /// desktop dropped a viewer that could not follow a resize, to tell that apart from a desktop that went away.</param>
-    public static async Task RunAsync(WebSocket socket, Stream upstream, LiveViewer viewer, Func<Task<bool>> desktopReachable,
+    public static async Task RunAsync(ViewerSocket socket, Stream upstream, LiveViewer viewer, Func<Task<bool>> desktopReachable,
         SortieMetrics metrics, ILogger log, CancellationToken aborted)
     {
         var rights = viewer.Access switch
@@ -50,20 +51,20 @@ public static class RfbRelay
             || toViewer.Exception?.InnerException is IOException or System.Net.Sockets.SocketException);
         await stop.CancelAsync();
 
-        // Let a send in progress finish before the close frame goes out (one send at a time).
+        // Let a frame in progress finish before the close frame goes out (one frame at a time).
         if (!await FinishesAsync(toViewer)) socket.Abort();
         var reason = viewer.ClosedBy ?? (!upstreamEnded ? null
             : !state.ViewerFollowsResize && await desktopReachable() ? CloseReason.DesktopResized
             : CloseReason.SessionEnded);
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        if (socket.CanSend)
         {
             try
             {
-                await socket.CloseOutputAsync(reason is null ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)reason.Code,
-                    reason?.Text ?? "", CancellationToken.None).WaitAsync(CloseGrace);
+                await socket.CloseAsync(reason is null ? WebSocketCloseStatus.NormalClosure : (WebSocketCloseStatus)reason.Code,
+                    reason?.Text).AsTask().WaitAsync(CloseGrace);
                 if (viewer.AccessChangedAt is { } changedAt) metrics.RevocationClosed(changedAt);
             }
-            catch (Exception e) when (e is WebSocketException or IOException or TimeoutException)
+            catch (Exception e) when (e is WebSocketException or IOException or TimeoutException or OperationCanceledException)
             {
                 log.LogDebug("Viewer {ViewerId} went away before the close frame", viewer.Id);
             }
@@ -80,64 +81,82 @@ public static class RfbRelay
         return true;
     }
 
-    private static async Task ViewerToServerAsync(WebSocket socket, Stream upstream, ClientStreamFilter filter, LiveViewer viewer,
+    private static async Task ViewerToServerAsync(ViewerSocket socket, Stream upstream, ClientStreamFilter filter, LiveViewer viewer,
         SortieMetrics metrics, ILogger log, CancellationToken stop)
     {
-        var buffer = new byte[ViewerReadSize];
-        var toServer = new ArrayBufferWriter<byte>(ViewerReadSize);
+        var toServer = new ArrayBufferWriter<byte>();
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-            if (result.MessageType == WebSocketMessageType.Close) return;
-            if (stop.IsCancellationRequested) continue; // closing: drain until the viewer's close frame
-            try { filter.Process(buffer.AsSpan(0, result.Count), toServer); }
-            catch (RfbProtocolException e)
-            {
-                Refuse(viewer, e, log);
-                continue;
-            }
-            if (toServer.WrittenCount > 0)
-            {
-                await upstream.WriteAsync(toServer.WrittenMemory, stop);
-                metrics.ToDesktop(toServer.WrittenCount);
-            }
-            toServer.ResetWrittenCount();
-        }
-    }
-
-    private static async Task ServerToViewerAsync(Stream upstream, WebSocket socket, ServerStreamFilter? filter, LiveViewer viewer,
-        SortieMetrics metrics, ILogger log, CancellationToken stop)
-    {
-        var toViewer = filter is null ? null : new ArrayBufferWriter<byte>();
-        while (true)
-        {
-            // Waits for data holding no buffer (a zero-byte read), so a quiet desktop's viewers cost no relay memory.
-            await upstream.ReadAsync(Memory<byte>.Empty, stop);
-            var buffer = ArrayPool<byte>.Shared.Rent(ServerReadSize);
+            await socket.WaitToReceiveAsync(); // a quiet viewer holds no buffer
+            var buffer = ArrayPool<byte>.Shared.Rent(ViewerReadSize);
             try
             {
-                var read = await upstream.ReadAsync(buffer.AsMemory(0, ServerReadSize), stop);
-                if (read == 0) return;
-                ReadOnlyMemory<byte> send = buffer.AsMemory(0, read);
-                if (filter is not null)
+                var count = await socket.ReceiveAsync(buffer.AsMemory(0, ViewerReadSize));
+                if (count == 0) return; // the viewer's close frame
+                if (stop.IsCancellationRequested) continue; // closing: drain until the viewer's close frame
+                toServer.ResetWrittenCount();
+                try { filter.Process(buffer.AsSpan(0, count), toServer); }
+                catch (RfbProtocolException e)
                 {
-                    toViewer!.ResetWrittenCount();
-                    try { filter.Process(buffer.AsSpan(0, read), toViewer); }
-                    catch (RfbProtocolException e)
-                    {
-                        Refuse(viewer, e, log);
-                        return;
-                    }
-                    send = toViewer.WrittenMemory;
+                    Refuse(viewer, e, log);
+                    continue;
                 }
-                if (send.Length > 0)
+                if (toServer.WrittenCount > 0)
                 {
-                    await socket.SendAsync(send, WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
-                    metrics.ToViewer(send.Length);
+                    await upstream.WriteAsync(toServer.WrittenMemory, stop);
+                    metrics.ToDesktop(toServer.WrittenCount);
                 }
             }
             finally { ArrayPool<byte>.Shared.Return(buffer); }
         }
+    }
+
+    private static async Task ServerToViewerAsync(Stream upstream, ViewerSocket socket, ServerStreamFilter? filter, LiveViewer viewer,
+        SortieMetrics metrics, ILogger log, CancellationToken stop)
+    {
+        // The view-only filter works in place: it reads this far into the frame and writes from its start (see MaxOutputBeyondInput).
+        var inputAt = filter is null ? 0 : ServerStreamFilter.MaxOutputBeyondInput;
+        var output = new FrameWriter();
+        var tally = new Tally(metrics.ToViewer);
+        try
+        {
+            while (true)
+            {
+                // Waits for data before taking memory for it, so a quiet desktop's viewers hold none.
+                await upstream.ReadAsync(Memory<byte>.Empty, stop);
+                var frame = await socket.BeginFrameAsync(FrameSize);
+                int read, length;
+                try
+                {
+                    read = length = await upstream.ReadAsync(frame[inputAt..], stop);
+                    if (filter is not null && read > 0)
+                    {
+                        output.Start(frame);
+                        filter.Process(frame.Span.Slice(inputAt, read), output);
+                        length = output.Written;
+                    }
+                }
+                catch (RfbProtocolException e)
+                {
+                    socket.CancelFrame();
+                    Refuse(viewer, e, log);
+                    return;
+                }
+                catch
+                {
+                    socket.CancelFrame();
+                    throw;
+                }
+                if (read == 0)
+                {
+                    socket.CancelFrame();
+                    return;
+                }
+                await socket.EndFrameAsync(length);
+                tally.Add(length);
+            }
+        }
+        finally { tally.Report(); }
     }
 
     /// <summary>A stream the filter cannot parse closes this viewer (and only this one), saying why.</summary>
@@ -145,5 +164,45 @@ public static class RfbRelay
     {
         log.LogInformation("Viewer {ViewerId} ({User}) closed: {Problem}", viewer.Id, viewer.Username, e.Message);
         viewer.Close(CloseReason.ProtocolError(e.Message));
+    }
+
+    /// <summary>The filter's output, written into the frame the connection lent.</summary>
+    private sealed class FrameWriter : IBufferWriter<byte>
+    {
+        private Memory<byte> _room;
+        public int Written { get; private set; }
+
+        public void Start(Memory<byte> room) => (_room, Written) = (room, 0);
+        public void Advance(int count) => Written += count;
+        public Memory<byte> GetMemory(int sizeHint = 0) => Free(sizeHint);
+        public Span<byte> GetSpan(int sizeHint = 0) => Free(sizeHint).Span;
+
+        private Memory<byte> Free(int sizeHint)
+        {
+            var free = _room[Written..];
+            // Cannot happen: the frame has room for the input and MaxOutputBeyondInput more.
+            if (free.Length < Math.Max(sizeHint, 1)) throw new InvalidOperationException("The filter's output outgrew its frame.");
+            return free;
+        }
+    }
+
+    /// <summary>Adds up bytes and reports them about once a second or once a MiB, whichever comes first: a metric update
+    /// per frame cost 2 % of the relay's CPU (docs/benchmarks.md).</summary>
+    private sealed class Tally(Action<int> report)
+    {
+        private int _pending;
+        private long _reportedAt = Environment.TickCount64;
+
+        public void Add(int bytes)
+        {
+            _pending += bytes;
+            if (_pending >= 1 << 20 || Environment.TickCount64 - _reportedAt >= 1000) Report();
+        }
+
+        public void Report()
+        {
+            if (_pending > 0) report(_pending);
+            (_pending, _reportedAt) = (0, Environment.TickCount64);
+        }
     }
 }
