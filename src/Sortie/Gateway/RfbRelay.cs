@@ -118,17 +118,20 @@ public static class RfbRelay
         var inputAt = filter is null ? 0 : ServerStreamFilter.MaxOutputBeyondInput;
         var output = new FrameWriter();
         var tally = new Tally(metrics.ToViewer);
+        var filled = false;
         try
         {
             while (true)
             {
-                // Waits for data before taking memory for it, so a quiet desktop's viewers hold none.
-                await upstream.ReadAsync(Memory<byte>.Empty, stop);
+                // Waits for data before taking memory for it, so a quiet desktop's viewers hold none; after a read that
+                // filled its frame, more is most likely waiting (a syscall saved per frame while a picture streams).
+                if (!filled) await upstream.ReadAsync(Memory<byte>.Empty, stop);
                 var frame = await socket.BeginFrameAsync(FrameSize);
                 int read, length;
                 try
                 {
                     read = length = await upstream.ReadAsync(frame[inputAt..], stop);
+                    filled = read == frame.Length - inputAt;
                     if (filter is not null && read > 0)
                     {
                         output.Start(frame);
