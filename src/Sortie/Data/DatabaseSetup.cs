@@ -25,7 +25,10 @@ public static class DatabaseSetup
     public static IServiceCollection AddSortieDatabase(this IServiceCollection services, SortieOptions options)
     {
         if (options.Database is null)
+        {
+            SqliteSetup.Configure();
             services.AddPooledDbContextFactory<SortieDb>(db => db.UseSqlite($"Data Source={options.DatabasePath}"));
+        }
         else
         {
             var connection = PostgresConnection(options.Database);
