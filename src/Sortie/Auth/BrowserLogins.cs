@@ -64,15 +64,19 @@ public sealed class BrowserLogins(IDbContextFactory<SortieDb> dbs, TimeProvider 
         if (byCookie && loginId is null) return false;
         var now = clock.GetUtcNow().UtcDateTime;
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var found = await db.Users.Where(u => u.Id == caller.Id)
-            .Select(u => new
-            {
-                u.Role,
-                LoggedIn = loginId == null || db.BrowserLogins.Any(l => l.Id == loginId && l.UserId == u.Id && l.ExpiresAt > now),
-            })
-            .SingleOrDefaultAsync(ct);
-        return found is not null && found.Role == caller.Role && found.LoggedIn;
+        await foreach (var found in StandingQuery.For(db)(db, caller.Id, loginId, now).WithCancellation(ct))
+            return found.Role == caller.Role && found.LoggedIn; // one row at most: the user's
+        return false;
     }
+
+    private sealed record Standing(UserRole Role, bool LoggedIn);
+
+    // Compiled once: every authenticated request runs it, and EF's reading of a LINQ query at each call cost more CPU
+    // than the query itself (docs/benchmarks.md, "API profile").
+    private static readonly PerModel<Func<SortieDb, Guid, Guid?, DateTime, IAsyncEnumerable<Standing>>> StandingQuery = new(() => EF.CompileAsyncQuery(
+        (SortieDb db, Guid userId, Guid? loginId, DateTime now) => db.Users.Where(u => u.Id == userId)
+            .Select(u => new Standing(u.Role,
+                loginId == null || db.BrowserLogins.Any(l => l.Id == loginId && l.UserId == u.Id && l.ExpiresAt > now)))));
 
     public static Guid? LoginIdOf(ClaimsPrincipal? principal) =>
         Guid.TryParse(principal?.FindFirstValue(SortieClaims.LoginId), out var id) ? id : null;

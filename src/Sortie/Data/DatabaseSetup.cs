@@ -14,6 +14,11 @@ namespace Sortie.Data;
 /// migrations in Data/Migrations; PostgreSQL runs <see cref="PostgresSortieDb"/>, a subclass with the same model, with
 /// those in Data/Migrations/Postgres. The rest of the code asks for <c>IDbContextFactory&lt;SortieDb&gt;</c> (or a
 /// scoped <see cref="SortieDb"/>) and never knows which one it got.
+/// <para>
+/// Contexts are pooled: a new context builds its internal service provider and services on first use, which was the
+/// largest single cost of a cheap API request under load (docs/benchmarks.md, "API profile"). A context returned to
+/// the pool is reset (change tracker, connection, options), and none of Sortie's contexts keeps state of its own.
+/// </para>
 /// </remarks>
 public static class DatabaseSetup
 {
@@ -21,14 +26,18 @@ public static class DatabaseSetup
     {
         if (options.Database is null)
         {
-            services.AddDbContextFactory<SortieDb>(db => db.UseSqlite($"Data Source={options.DatabasePath}"));
-            return services;
+            SqliteSetup.Configure();
+            services.AddPooledDbContextFactory<SortieDb>(db => db.UseSqlite($"Data Source={options.DatabasePath}"));
         }
-
-        var connection = PostgresConnection(options.Database);
-        // Registered before the factory, so the factory's own registration of the scoped context does not replace it.
+        else
+        {
+            var connection = PostgresConnection(options.Database);
+            services.AddPooledDbContextFactory<PostgresSortieDb>(db => db.UseNpgsql(connection));
+            services.AddSingleton<IDbContextFactory<SortieDb>>(sp =>
+                new PostgresSortieDb.Factory(sp.GetRequiredService<IDbContextFactory<PostgresSortieDb>>()));
+        }
+        // A request's own context (AuthService), from the pool and back to it when the request ends.
         services.AddScoped<SortieDb>(sp => sp.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContext());
-        services.AddDbContextFactory<SortieDb, PostgresSortieDb.Factory>(db => db.UseNpgsql(connection));
         return services;
     }
 
@@ -53,7 +62,8 @@ public static class DatabaseSetup
 }
 
 /// <summary>The same model on PostgreSQL, with its own migrations (Data/Migrations/Postgres); see <see cref="DatabaseSetup"/>.</summary>
-public sealed class PostgresSortieDb(DbContextOptions<SortieDb> options) : SortieDb(options)
+/// <remarks>Takes options of either type: the pool makes a <c>DbContextOptions&lt;PostgresSortieDb&gt;</c>.</remarks>
+public sealed class PostgresSortieDb(DbContextOptions options) : SortieDb(options)
 {
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -64,10 +74,10 @@ public sealed class PostgresSortieDb(DbContextOptions<SortieDb> options) : Sorti
         model.Entity<App>().Property(a => a.Name).UseCollation("C");
     }
 
-    /// <summary>Hands out <see cref="PostgresSortieDb"/> wherever a <see cref="SortieDb"/> is asked for.</summary>
-    public sealed class Factory(DbContextOptions<SortieDb> options) : IDbContextFactory<SortieDb>
+    /// <summary>Hands out pooled <see cref="PostgresSortieDb"/>s wherever a <see cref="SortieDb"/> is asked for.</summary>
+    public sealed class Factory(IDbContextFactory<PostgresSortieDb> pool) : IDbContextFactory<SortieDb>
     {
-        public SortieDb CreateDbContext() => new PostgresSortieDb(options);
+        public SortieDb CreateDbContext() => pool.CreateDbContext();
     }
 
     /// <summary>For `dotnet ef migrations add ... --context PostgresSortieDb`: no server is contacted.</summary>

@@ -3,8 +3,14 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Sortie.Data;
 
-public class SortieDb(DbContextOptions<SortieDb> options) : DbContext(options)
+public class SortieDb : DbContext
 {
+    // One public constructor: the context pool needs to know which to call.
+    public SortieDb(DbContextOptions<SortieDb> options) : base(options) { }
+
+    /// <summary>For <see cref="PostgresSortieDb"/>, whose pooled options are its own type's.</summary>
+    protected SortieDb(DbContextOptions options) : base(options) { }
+
     public DbSet<User> Users => Set<User>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<BrowserLogin> BrowserLogins => Set<BrowserLogin>();

@@ -29,20 +29,33 @@ public sealed record SessionAccess(AccessVia Via, SharePermission Permission, Gu
     {
         if (session.OwnerId == caller.Id) return new(AccessVia.Owner, SharePermission.ReadWrite, null);
         if (caller.IsAdmin) return new(AccessVia.Admin, SharePermission.ReadWrite, null);
-        var grant = await Grants(db, now).Where(s => s.SessionId == session.Id && s.UserId == caller.Id)
-            .Select(s => new
-            {
-                s.Id, s.ViaLinkId,
-                Permission = s.ViaLinkId == null ? s.Permission : s.ViaLink!.Permission,
-                Until = s.ViaLinkId == null ? null : s.ViaLink!.ExpiresAt,
-            })
-            .SingleOrDefaultAsync(ct);
-        return grant is null ? None
-            : new(grant.ViaLinkId is null ? AccessVia.Share : AccessVia.Link, grant.Permission, grant.Id, grant.ViaLinkId, grant.Until);
+        // At most one: a user holds one share of a session (unique index).
+        var grants = await GrantsAsync(db, caller.Id, session.Id, now, ct);
+        return grants.Count == 0 ? None : Of(grants.Single());
     }
 
-    /// <summary>Shares that give a user access now: invites, and joins through a link that has not expired.</summary>
-    public static IQueryable<Share> Grants(SortieDb db, DateTime now) =>
-        db.Shares.Where(s => s.Kind == ShareKind.User && s.UserId != null
-            && (s.ViaLinkId == null || s.ViaLink!.ExpiresAt == null || s.ViaLink.ExpiresAt > now));
+    /// <summary>The access a grant (from <see cref="GrantsAsync"/>) gives; a link's expiry bounds a join through it.</summary>
+    public static SessionAccess Of(Share grant) => new(grant.ViaLinkId is null ? AccessVia.Share : AccessVia.Link,
+        grant.ViaLink?.Permission ?? grant.Permission, grant.Id, grant.ViaLinkId, grant.ViaLink?.ExpiresAt);
+
+    /// <summary>
+    /// The shares that give a user access now, to one session or (<paramref name="sessionId"/> null) to any: invites,
+    /// and joins through a link that has not expired. Each with its session (the app and owner too) and its link.
+    /// </summary>
+    public static async Task<List<Share>> GrantsAsync(SortieDb db, Guid userId, Guid? sessionId, DateTime now, CancellationToken ct)
+    {
+        var grants = new List<Share>();
+        await foreach (var grant in GrantsQuery.For(db)(db, userId, sessionId, now).WithCancellation(ct)) grants.Add(grant);
+        return grants;
+    }
+
+    // Compiled once: every access check and every shared list runs it, and EF's reading of a LINQ query at each call
+    // (parameter extraction, the query cache's lookup) cost more CPU than the query itself (docs/benchmarks.md, "API profile").
+    private static readonly PerModel<Func<SortieDb, Guid, Guid?, DateTime, IAsyncEnumerable<Share>>> GrantsQuery = new(() => EF.CompileAsyncQuery(
+        (SortieDb db, Guid userId, Guid? sessionId, DateTime now) => db.Shares.AsNoTracking()
+            .Where(s => s.Kind == ShareKind.User && s.UserId == userId && (sessionId == null || s.SessionId == sessionId)
+                && (s.ViaLinkId == null || s.ViaLink!.ExpiresAt == null || s.ViaLink.ExpiresAt > now))
+            .Include(s => s.Session).ThenInclude(s => s.App)
+            .Include(s => s.Session).ThenInclude(s => s.Owner)
+            .Include(s => s.ViaLink)));
 }

@@ -89,14 +89,9 @@ public sealed class SessionManager(
     public async Task<IReadOnlyList<SessionDto>> ListSharedAsync(Caller caller, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var grants = await SessionAccess.Grants(db, Now)
-            .Where(g => g.UserId == caller.Id && (g.Session.Status == SessionStatus.Creating || g.Session.Status == SessionStatus.Running))
-            .Include(g => g.Session).ThenInclude(s => s.App)
-            .Include(g => g.Session).ThenInclude(s => s.Owner)
-            .Include(g => g.ViaLink)
-            .AsNoTracking().ToListAsync(ct);
-        return grants.OrderByDescending(g => g.CreatedAt).Select(g => SessionDto.From(g.Session, new SessionAccess(
-            g.ViaLinkId is null ? AccessVia.Share : AccessVia.Link, g.ViaLink?.Permission ?? g.Permission, g.Id, g.ViaLinkId))).ToList();
+        var grants = await SessionAccess.GrantsAsync(db, caller.Id, null, Now, ct);
+        return grants.Where(g => g.Session.IsLive).OrderByDescending(g => g.CreatedAt)
+            .Select(g => SessionDto.From(g.Session, SessionAccess.Of(g))).ToList();
     }
 
     /// <summary>A session the caller may reach; anyone else learns nothing (404).</summary>

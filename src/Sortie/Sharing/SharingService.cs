@@ -176,9 +176,10 @@ public sealed class SharingService(
         await using var db = await dbs.CreateDbContextAsync(ct);
         var link = await FindLinkAsync(db, token, now, ct) ?? throw ApiProblem.NotFound(BadLink);
 
-        // The owner and admins have access already; so may the caller, by invite or an earlier join.
-        var current = await sessions.FindAccessAsync(caller, link.SessionId, ct);
-        if (current.CanSee) return await sessions.GetAsync(caller, link.SessionId, ct);
+        // The owner and admins have access already; so may the caller, by invite or an earlier join. The link's
+        // session was just read with its app and owner, as SessionManager reads it: no need to read it again.
+        var current = await SessionAccess.OfAsync(db, caller, link.Session, now, ct);
+        if (current.CanSee) return SessionDto.From(link.Session, current);
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -226,12 +227,16 @@ public sealed class SharingService(
     private static async Task<Share?> FindLinkAsync(SortieDb db, string? token, DateTime now, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 128) return null;
-        var hash = Tokens.Hash(token.Trim());
-        var link = await db.Shares.AsNoTracking().Include(s => s.Session).ThenInclude(s => s.Owner)
-            .Include(s => s.Session).ThenInclude(s => s.App)
-            .SingleOrDefaultAsync(s => s.Kind == ShareKind.Link && s.TokenHash == hash, ct);
+        Share? link = null;
+        await foreach (var found in LinkQuery.For(db)(db, Tokens.Hash(token.Trim())).WithCancellation(ct)) link = found; // unique hash
         return link is null || !link.Session.IsLive || link.ExpiresAt <= now ? null : link;
     }
+
+    // Compiled once, as every join runs it (see SessionAccess.GrantsAsync).
+    private static readonly PerModel<Func<SortieDb, string, IAsyncEnumerable<Share>>> LinkQuery = new(() => EF.CompileAsyncQuery(
+        (SortieDb db, string hash) => db.Shares.AsNoTracking().Include(s => s.Session).ThenInclude(s => s.Owner)
+            .Include(s => s.Session).ThenInclude(s => s.App)
+            .Where(s => s.Kind == ShareKind.Link && s.TokenHash == hash)));
 
     /// <summary>A shared user removes a session from their own list, giving up their access.</summary>
     public async Task LeaveAsync(Caller caller, Guid sessionId, CancellationToken ct)
