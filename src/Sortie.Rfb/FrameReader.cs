@@ -19,6 +19,9 @@ internal sealed class FrameReader(int headerCapacity, FilterCounters counters)
     private bool _forwardPayload;
     private bool _failed;
 
+    /// <summary>Bytes of an unfinished header kept from earlier input: written before anything of the next input.</summary>
+    public int HeldBack => _headerLength;
+
     public void Process(ReadOnlySpan<byte> input, IBufferWriter<byte> output, IMessageFramer framer)
     {
         if (_failed)

@@ -34,6 +34,12 @@ public sealed class ServerStreamFilter : IMessageFramer
     /// </summary>
     public const int MaxOutputBeyondInput = MaxHeaderLength;
 
+    /// <summary>
+    /// The part of a header held back from the last call (at most <see cref="MaxOutputBeyondInput"/>): output that starts
+    /// this many bytes before the input, in place, lands on the input itself, so the bytes passed on are not moved at all.
+    /// </summary>
+    public int HeldBack => _reader.HeldBack;
+
     /// <summary>What the header being collected is.</summary>
     private enum Expect
     {

@@ -5,7 +5,7 @@ namespace Sortie.Rfb.Tests;
 
 /// <summary>
 /// The gateway filters a view-only viewer's stream in place: each read lands <see cref="ServerStreamFilter.MaxOutputBeyondInput"/>
-/// bytes into a buffer whose start receives the output. Whatever the stream and its chunking, that must give exactly what
+/// bytes into a buffer, and the output starts <see cref="ServerStreamFilter.HeldBack"/> bytes before it. Whatever the stream and its chunking, that must give exactly what
 /// filtering into a separate buffer gives (the filter never overwrites input it has yet to read).
 /// </summary>
 public sealed class InPlaceFilterTests
@@ -40,9 +40,11 @@ public sealed class InPlaceFilterTests
                     var frame = new byte[ServerStreamFilter.MaxOutputBeyondInput + chunk.Length];
                     Array.Fill(frame, (byte)0xAA);
                     chunk.CopyTo(frame, ServerStreamFilter.MaxOutputBeyondInput);
-                    var writer = new SameBufferWriter(frame);
+                    // As the gateway does: the output starts where the held-back header goes, so passed bytes stay put.
+                    var start = ServerStreamFilter.MaxOutputBeyondInput - connection.Server.HeldBack;
+                    var writer = new SameBufferWriter(frame, start);
                     connection.Server.Process(frame.AsSpan(ServerStreamFilter.MaxOutputBeyondInput), writer);
-                    output.AddRange(frame[..writer.Written]);
+                    output.AddRange(frame[start..(start + writer.Written)]);
                 }
                 else
                 {
@@ -61,11 +63,11 @@ public sealed class InPlaceFilterTests
     }
 
     /// <summary>Writes from the start of the very buffer the input sits in, as the gateway's frame writer does.</summary>
-    private sealed class SameBufferWriter(byte[] buffer) : IBufferWriter<byte>
+    private sealed class SameBufferWriter(byte[] buffer, int start) : IBufferWriter<byte>
     {
         public int Written { get; private set; }
         public void Advance(int count) => Written += count;
-        public Memory<byte> GetMemory(int sizeHint = 0) => buffer.AsMemory(Written);
-        public Span<byte> GetSpan(int sizeHint = 0) => buffer.AsSpan(Written);
+        public Memory<byte> GetMemory(int sizeHint = 0) => buffer.AsMemory(start + Written);
+        public Span<byte> GetSpan(int sizeHint = 0) => buffer.AsSpan(start + Written);
     }
 }

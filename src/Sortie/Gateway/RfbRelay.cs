@@ -114,7 +114,7 @@ public static class RfbRelay
     private static async Task ServerToViewerAsync(Stream upstream, ViewerSocket socket, ServerStreamFilter? filter, LiveViewer viewer,
         SortieMetrics metrics, ILogger log, CancellationToken stop)
     {
-        // The view-only filter works in place: it reads this far into the frame and writes from its start (see MaxOutputBeyondInput).
+        // The view-only filter works in place: it reads this far into the frame and writes a little before (see MaxOutputBeyondInput).
         var inputAt = filter is null ? 0 : ServerStreamFilter.MaxOutputBeyondInput;
         var output = new FrameWriter();
         var tally = new Tally(metrics.ToViewer);
@@ -127,14 +127,16 @@ public static class RfbRelay
                 // filled its frame, more is most likely waiting (a syscall saved per frame while a picture streams).
                 if (!filled) await upstream.ReadAsync(Memory<byte>.Empty, stop);
                 var frame = await socket.BeginFrameAsync(FrameSize);
-                int read, length;
+                int read, start = 0, length;
                 try
                 {
                     read = length = await upstream.ReadAsync(frame[inputAt..], stop);
                     filled = read == frame.Length - inputAt;
                     if (filter is not null && read > 0)
                     {
-                        output.Start(frame);
+                        // The output starts where the header held back from the last read goes, so what passes on stays put.
+                        start = inputAt - filter.HeldBack;
+                        output.Start(frame[start..]);
                         filter.Process(frame.Span.Slice(inputAt, read), output);
                         length = output.Written;
                     }
@@ -155,7 +157,7 @@ public static class RfbRelay
                     socket.CancelFrame();
                     return;
                 }
-                await socket.EndFrameAsync(length);
+                await socket.EndFrameAsync(start, length);
                 tally.Add(length);
             }
         }

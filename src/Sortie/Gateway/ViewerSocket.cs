@@ -239,16 +239,17 @@ public sealed class ViewerSocket : IDisposable
         return _frame.AsMemory(MaxSendHeader, size - MaxSendHeader);
     }
 
-    /// <summary>Sends the frame begun with its first <paramref name="length"/> payload bytes (none: nothing is sent).</summary>
-    public async ValueTask EndFrameAsync(int length)
+    /// <summary>Sends the frame begun, its payload the <paramref name="length"/> bytes at <paramref name="start"/> in the room
+    /// <see cref="BeginFrameAsync"/> returned (none: nothing is sent).</summary>
+    public async ValueTask EndFrameAsync(int start, int length)
     {
         try
         {
             if (length == 0) return;
-            // The room left was for the longest header; a shorter one is written right before the payload.
-            var start = MaxSendHeader - HeaderLength(length);
-            WriteHeader(_frame.AsSpan(start), Binary, length);
-            await SendAsync(_frame.AsMemory(start, MaxSendHeader - start + length));
+            // The room left in front was for the longest header; a shorter one is written right before the payload.
+            var header = MaxSendHeader + start - HeaderLength(length);
+            WriteHeader(_frame.AsSpan(header), Binary, length);
+            await SendAsync(_frame.AsMemory(header, MaxSendHeader + start + length - header));
         }
         finally { CancelFrame(); }
     }
