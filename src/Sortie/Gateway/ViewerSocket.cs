@@ -22,7 +22,7 @@ namespace Sortie.Gateway;
 public sealed class ViewerSocket : IDisposable
 {
     /// <summary>The longest header of a frame the server sends: it is never masked, so 2 bytes and at most 8 of length.</summary>
-    public const int MaxSendHeader = 10;
+    private const int MaxSendHeader = 10;
     private const int MaxControlPayload = 125;
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -56,7 +56,6 @@ public sealed class ViewerSocket : IDisposable
     public bool CloseSent { get; private set; }
     /// <summary>The viewer's close frame arrived: nothing more comes in.</summary>
     public bool CloseReceived { get; private set; }
-    public WebSocketCloseStatus? CloseStatus { get; private set; }
     /// <summary>Whether a frame can still go out: no close frame sent, the connection neither aborted nor gone.</summary>
     public bool CanSend => !CloseSent && !_ended && !_http.RequestAborted.IsCancellationRequested;
 
@@ -143,7 +142,7 @@ public sealed class ViewerSocket : IDisposable
                     (_mask, _maskOffset) = (header.Mask, 0);
                     Unmask(payload);
                     if (header.Opcode == Ping) await SendControlAsync(Pong, payload);
-                    else if (header.Opcode == Close) OnClose(payload);
+                    else if (header.Opcode == Close) CloseReceived = true;
                     continue;
                 }
             }
@@ -192,12 +191,6 @@ public sealed class ViewerSocket : IDisposable
         { Opcode: Binary or Continuation } => null,
         _ => (WebSocketCloseStatus.ProtocolError, $"unknown opcode {header.Opcode}"),
     };
-
-    private void OnClose(byte[] payload)
-    {
-        CloseReceived = true;
-        CloseStatus = payload.Length >= 2 ? (WebSocketCloseStatus)BinaryPrimitives.ReadUInt16BigEndian(payload) : WebSocketCloseStatus.Empty;
-    }
 
     /// <summary>The mask key applies to the payload as a whole, so a payload read in pieces resumes where it stopped.</summary>
     private void Unmask(Span<byte> bytes)
