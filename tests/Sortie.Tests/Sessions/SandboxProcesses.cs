@@ -20,13 +20,19 @@ public static class SandboxProcesses
         return all.Where(p => tree.Contains(p.Pid)).ToList();
     }
 
-    /// <summary>The sandbox's processes once one matching <paramref name="expected"/> runs (an app starts just after its display).</summary>
+    /// <summary>
+    /// The sandbox's processes once one matching <paramref name="expected"/> runs (an app starts just after its display) and
+    /// no process came or went since the last look: the app's own children (xterm's shell) come a moment after it.
+    /// </summary>
     public static async Task<IReadOnlyList<Proc>> WaitForAsync(string sessionFolder, string expected)
     {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50))
+        IReadOnlyList<Proc> last = [];
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(100))
         {
             var procs = Of(sessionFolder);
-            if (procs.Any(p => p.Command.StartsWith(expected)) || DateTime.UtcNow > deadline) return procs;
+            var settled = procs.Select(p => p.Pid).ToHashSet().SetEquals(last.Select(p => p.Pid));
+            if (procs.Any(p => p.Command.StartsWith(expected)) && settled || DateTime.UtcNow > deadline) return procs;
+            last = procs;
         }
     }
 
