@@ -118,24 +118,19 @@ public static class RfbRelay
         var inputAt = filter is null ? 0 : ServerStreamFilter.MaxOutputBeyondInput;
         var output = new FrameWriter();
         var tally = new Tally(metrics.ToViewer);
-        var filled = false;
         try
         {
             while (true)
             {
-                // Waits for data before taking memory for it, so a quiet desktop's viewers hold none; after a read that
-                // filled its frame, more is most likely waiting (a syscall saved per frame while a picture streams).
-                if (!filled)
-                {
-                    tally.Report(); // before waiting: a quiet viewer's count is never behind
-                    await upstream.ReadAsync(Memory<byte>.Empty, stop);
-                }
+                // Waits for data before taking a frame (and the send lock) for it: a quiet desktop's viewers hold no memory,
+                // and a pong or a close frame never waits on the desktop.
+                tally.Report(); // before waiting: a quiet viewer's count is never behind
+                await upstream.ReadAsync(Memory<byte>.Empty, stop);
                 var frame = await socket.BeginFrameAsync(FrameSize);
                 int read, start = 0, length;
                 try
                 {
                     read = length = await upstream.ReadAsync(frame[inputAt..], stop);
-                    filled = read == frame.Length - inputAt;
                     if (filter is not null && read > 0)
                     {
                         // The output starts where the header held back from the last read goes, so what passes on stays put.
