@@ -21,10 +21,7 @@ public sealed class DesktopTests(ProductionPortal server, Browser browser) : ICl
         var desktop = page.Locator("li[data-app='desktop']");
         await desktop.WaitForAsync();
         await page.ScreenshotAsync("dashboard.png");
-        await desktop.GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
-
-        await page.WaitForURLAsync("**/sessions/**");
-        var sessionId = Guid.Parse(new Uri(page.Url).Segments[^1]);
+        var sessionId = await page.LaunchAsync("desktop");
         var drawn = await page.WaitForDesktopAsync();
         await page.ScreenshotAsync("session.png");
 

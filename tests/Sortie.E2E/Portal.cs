@@ -45,6 +45,24 @@ public static class Portal
     /// <summary>A user's (or "Link"'s) row under Current Shares.</summary>
     public static ILocator ShareRow(this ILocator shareDialog, string who) => shareDialog.Locator($"li[data-who='{who}']");
 
+    /// <summary>
+    /// Clicks Launch on an app of the dashboard and waits for its session page: the new session's id. A launch that
+    /// does not arrive says what the dashboard showed instead (an error, a button still busy).
+    /// </summary>
+    public static async Task<Guid> LaunchAsync(this IPage page, string appSlug)
+    {
+        var app = page.Locator($"li[data-app='{appSlug}']");
+        await app.GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
+        try { await page.WaitForURLAsync("**/sessions/**", new() { Timeout = 45_000 }); }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync($"not-launched-{Guid.NewGuid():N}.png");
+            var shown = await page.Locator("body").AriaSnapshotAsync();
+            throw new TimeoutException($"Launch of {appSlug} did not open its session page within 45 s; still at {page.Url}. The page showed:\n{shown}");
+        }
+        return Guid.Parse(new Uri(page.Url).Segments[^1]);
+    }
+
     /// <summary>Opens the session page and waits until noVNC shows the desktop.</summary>
     public static async Task<Canvas> ConnectAsync(this IPage page, Guid sessionId)
     {

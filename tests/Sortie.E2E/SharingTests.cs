@@ -15,9 +15,7 @@ public sealed class SharingTests(ProductionPortal server, Browser browser) : ICl
         using var aliceApi = await server.NewUserAsync(name: "alice");
         using var bobApi = await server.NewUserAsync(name: "bob");
         var alice = await browser.LogInAsync(server, aliceApi);
-        await alice.Locator("li[data-app='desktop']").GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
-        await alice.WaitForURLAsync("**/sessions/**");
-        var sessionId = Guid.Parse(new Uri(alice.Url).Segments.Last());
+        var sessionId = await alice.LaunchAsync("desktop");
         await alice.WaitForDesktopAsync();
 
         // She shares it from her session manager: the card's Share, bob's name and Enter, with the permission chosen
