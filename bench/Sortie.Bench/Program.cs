@@ -9,11 +9,12 @@ using Microsoft.Extensions.Logging;
 using Sortie.Auth;
 using Sortie.Bench;
 using Sortie.Data;
-using Sortie.Hosting;
 using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Testing;
+using Sortie.Platform;
+using Sortie.Rfb.Testing;
 
 // ./bench.sh runs this (Release). `Sortie.Bench peer` is the child process of the throughput runs (Peer.cs).
 if (args is ["peer", ..]) { await Peer.RunAsync(); return 0; }

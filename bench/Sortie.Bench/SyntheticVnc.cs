@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Sortie.Rfb;
 using static Sortie.Rfb.RfbConstants;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Bench;
 

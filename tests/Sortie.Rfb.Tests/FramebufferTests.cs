@@ -1,3 +1,5 @@
+using Sortie.Rfb.Testing;
+
 namespace Sortie.Rfb.Tests;
 
 public sealed class FramebufferTests

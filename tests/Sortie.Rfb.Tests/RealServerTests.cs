@@ -1,4 +1,5 @@
 using Sortie.Rfb.Tests.Support;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Rfb.Tests;
 

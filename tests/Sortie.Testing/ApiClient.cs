@@ -4,10 +4,12 @@ using System.Net.WebSockets;
 using Sortie.Auth;
 using Sortie.Apps;
 using Sortie.Data;
-using Sortie.Hosting;
 using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Sharing;
+using Sortie.Platform;
+using Sortie.Users;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Testing;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Sortie.Events;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Testing;
 

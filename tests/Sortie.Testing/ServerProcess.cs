@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Testing;
 

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Hosting;
 using Sortie.Sessions;
 using Xunit;
+using Sortie.Platform;
 
 namespace Sortie.Testing;
 

@@ -1,39 +1,11 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Sortie.Access;
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Apps;
-
-/// <summary>
-/// An app as listed. <c>command</c> and <c>rdp</c> are shown to admins only: users need not see how or where apps
-/// run. An RDP app's credentials are never shown to anyone: only the name of the secret that holds them.
-/// </summary>
-/// <summary>An app as the API shows it; <c>cpu_limit</c> (cores) and <c>memory_limit</c> (MiB) are null where the runner's defaults hold.</summary>
-public sealed record AppDto(Guid Id, string Name, string Description, LaunchType LaunchType, StreamProtocol? Protocol,
-    string Icon, string? Url, string? Command, RdpSettings? Rdp, double? CpuLimit = null, int? MemoryLimit = null)
-{
-    public static AppDto From(App a, bool forAdmin) =>
-        new(a.Id, a.Name, a.Description, a.LaunchType, a.Protocol, a.Icon, a.Url, forAdmin ? a.Command : null,
-            forAdmin ? RdpSettings.From(a) : null, a.CpuLimit, a.MemoryLimitMb);
-}
-
-/// <summary>
-/// An RDP app's remote desktop: where it is, how the connection is secured, which certificate it may present, and
-/// the name of the secret holding the account (see <see cref="SecretStore"/>). Omitted fields take their defaults:
-/// port 3389, security <c>any</c>, certificate <c>tofu</c>.
-/// </summary>
-public sealed record RdpSettings(string Host, int? Port = null, RdpSecurity? Security = null, RdpCertificatePolicy? Certificate = null,
-    string? CertificateFingerprint = null, string? SecretRef = null)
-{
-    public static RdpSettings? From(App a) => a.RdpHost is null ? null
-        : new(a.RdpHost, a.RdpPort, a.RdpSecurity, a.RdpCertificate, a.RdpCertificateFingerprint, a.RdpSecretRef);
-}
-
-public sealed record AppRequest(string Name, LaunchType LaunchType, StreamProtocol? Protocol = null,
-    string? Description = null, string? Icon = null, string? Command = null, string? Url = null, RdpSettings? Rdp = null,
-    double? CpuLimit = null, int? MemoryLimit = null);
 
 /// <summary>The catalog of launchable apps: everyone reads it, admins change it.</summary>
 public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)

@@ -1,3 +1,4 @@
+using Sortie.Access;
 using Sortie.Auth;
 
 namespace Sortie.Apps;

@@ -1,32 +1,13 @@
 using Microsoft.EntityFrameworkCore;
+using Sortie.Access;
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Hosting;
-using Sortie.Sessions;
+using Sortie.Platform;
 
 namespace Sortie.Audit;
 
-public static class AuditActions
-{
-    public const string ShareCreated = "share.created";
-    public const string ShareChanged = "share.changed";
-    public const string ShareRevoked = "share.revoked";
-    public const string ShareJoined = "share.joined";
-    public const string ShareExpired = "share.expired";
-    public const string ShareLeft = "share.left";
-    public const string ViewerConnected = "viewer.connected";
-    public const string ViewerDisconnected = "viewer.disconnected";
-}
-
-public sealed record AuditEventDto(long Id, DateTime At, string Action, Guid? ActorId, string ActorName, string? Address,
-    Guid? SessionId, Guid? ShareId, string? Subject, string Detail)
-{
-    public static AuditEventDto From(AuditEvent e) =>
-        new(e.Id, e.At, e.Action, e.ActorId, e.ActorName, e.Address, e.SessionId, e.ShareId, e.Subject, e.Detail);
-}
-
 /// <summary>The record of who changed or used a session's access, for admins and owners to read.</summary>
-public sealed class AuditLog(IDbContextFactory<SortieDb> dbs, SessionManager sessions, TimeProvider clock)
+public sealed class AuditLog(IDbContextFactory<SortieDb> dbs, SessionLookup sessions, TimeProvider clock)
 {
     public const int MaxPage = 500;
 
@@ -45,18 +26,14 @@ public sealed class AuditLog(IDbContextFactory<SortieDb> dbs, SessionManager ses
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Everything, newest first (admins).</summary>
-    public async Task<IReadOnlyList<AuditEventDto>> ReadAllAsync(Caller caller, int limit, long? before, CancellationToken ct)
-    {
-        if (!caller.IsAdmin) throw ApiProblem.Forbidden("Only admins may read the whole audit log.");
-        return await ReadAsync(null, limit, before, ct);
-    }
+    /// <summary>Everything, newest first (admins: its endpoint's policy says so).</summary>
+    public Task<IReadOnlyList<AuditEventDto>> ReadAllAsync(int limit, long? before, CancellationToken ct) =>
+        ReadAsync(null, limit, before, ct);
 
     /// <summary>One session's events, newest first: its owner or an admin.</summary>
     public async Task<IReadOnlyList<AuditEventDto>> ReadSessionAsync(Caller caller, Guid sessionId, int limit, long? before, CancellationToken ct)
     {
-        var (_, access) = await sessions.FindAsync(caller, sessionId, ct);
-        if (!access.CanManage) throw ApiProblem.Forbidden("Only the session's owner or an admin may read its audit log.");
+        await sessions.FindManagedAsync(caller, sessionId, "Only the session's owner or an admin may read its audit log.", ct);
         return await ReadAsync(sessionId, limit, before, ct);
     }
 

@@ -1,11 +1,7 @@
-using Sortie.Hosting;
+using Sortie.Access;
+using Sortie.Platform;
 
 namespace Sortie.Auth;
-
-public sealed record LoginRequest(string Username, string Password);
-public sealed record RefreshRequest(string RefreshToken);
-public sealed record LogoutRequest(string? RefreshToken = null);
-public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);
 
 public static class AuthEndpoints
 {
@@ -48,21 +44,7 @@ public static class AuthEndpoints
         auth.MapGet("/me", (HttpContext http) =>
         {
             var c = Caller.From(http);
-            return TypedResults.Ok(new UserDto(c.Id, c.Username, c.Role.ToString().ToLowerInvariant()));
+            return TypedResults.Ok(new UserDto(c.Id, c.Username, c.Role));
         }).RequireAuthorization().WithSummary("Who am I.");
-
-        var users = app.MapGroup("/api/admin/users").WithTags("Admin").RequireAuthorization(Policies.Admin);
-        users.MapPost("/", async (CreateUserRequest body, UserAdmin admin, CancellationToken ct) =>
-        {
-            var user = await admin.CreateAsync(body, ct);
-            return TypedResults.Created($"/api/admin/users/{user.Id}", user);
-        }).WithSummary("Create a user (role user or admin).");
-        users.MapGet("/", async (UserAdmin admin, CancellationToken ct) => TypedResults.Ok(await admin.ListAsync(ct)))
-            .WithSummary("List users.");
-        users.MapDelete("/{id:guid}", async (Guid id, UserAdmin admin, HttpContext http, CancellationToken ct) =>
-        {
-            await admin.DeleteAsync(Caller.From(http), id, ct);
-            return TypedResults.NoContent();
-        }).WithSummary("Delete a user and end their sessions.");
     }
 }

@@ -1,21 +1,16 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Sortie.Access;
 using Sortie.Data;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Auth;
 
-public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn, UserDto User);
-
-public sealed record UserDto(Guid Id, string Username, string Role)
-{
-    public static UserDto From(User u) => new(u.Id, u.Username, u.Role.ToString().ToLowerInvariant());
-}
-
 /// <summary>Logging in, token rotation and logging out. The one place passwords are checked.</summary>
 public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle throttle, IPasswordHasher<User> hasher,
-    BrowserLogins logins, Gateway.LiveControl live, SortieMetrics metrics, TimeProvider clock, ILogger<AuthService> log)
+    BrowserLogins logins, IAccessChanges access, SortieMetrics metrics, TimeProvider clock, ILogger<AuthService> log)
 {
+    public const int MinPasswordLength = 8;
     private const string WrongCredentials = "The username or password is incorrect.";
     // Checked against when the username is unknown, so both failures take the same time.
     private static readonly string DummyHash = new PasswordHasher<User>().HashPassword(null!, "not-a-real-password");
@@ -96,8 +91,8 @@ public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle thrott
     /// </summary>
     public async Task ChangePasswordAsync(Caller caller, string? currentPassword, string? newPassword, CancellationToken ct)
     {
-        if ((newPassword ?? "").Length < UserAdmin.MinPasswordLength)
-            throw ApiProblem.BadRequest($"The new password must be at least {UserAdmin.MinPasswordLength} characters.");
+        if ((newPassword ?? "").Length < MinPasswordLength)
+            throw ApiProblem.BadRequest($"The new password must be at least {MinPasswordLength} characters.");
         User user;
         try { user = await CheckPasswordAsync(caller.Username, currentPassword, caller.Address, ct); }
         catch (ApiProblem wrong) when (wrong.Status == StatusCodes.Status401Unauthorized)
@@ -109,7 +104,7 @@ public sealed class AuthService(SortieDb db, Tokens tokens, LoginThrottle thrott
         await db.SaveChangesAsync(ct);
         await RevokeAllAsync(user.Id, ct);
         await logins.EndAllOfAsync(user.Id, ct);
-        await live.LoginsEndedAsync(user.Id);
+        await access.LoginsEndedAsync(user.Id);
     }
 
     private Task RevokeAllAsync(Guid userId, CancellationToken ct)

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
+using Sortie.Access;
 using Sortie.Data;
+using Sortie.Platform;
 
 namespace Sortie.Auth;
 
@@ -27,7 +29,6 @@ public static class AuthSetup
         services.AddSingleton<BrowserLogins>();
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddScoped<AuthService>();
-        services.AddSingleton<UserAdmin>();
 
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Bearer token or cookie", o => o.ForwardDefaultSelector = http =>
@@ -81,7 +82,7 @@ public static class AuthSetup
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<Tokens>((o, tokens) => o.TokenValidationParameters = tokens.ValidationParameters());
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(SortieClaims.Role, "admin"));
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(SortieClaims.Role, SortieJson.Name(UserRole.Admin)));
     }
 
     /// <summary>Lists a new browser login and sets the cookie that names it.</summary>
@@ -101,7 +102,7 @@ public static class AuthSetup
         if (BrowserLogins.LoginIdOf(cookie.Principal) is { } loginId && Caller.TryFrom(cookie.Principal) is { } caller)
         {
             await http.RequestServices.GetRequiredService<BrowserLogins>().EndAsync(loginId, CancellationToken.None);
-            await http.RequestServices.GetRequiredService<Gateway.LiveControl>().LoginsEndedAsync(caller.Id);
+            await http.RequestServices.GetRequiredService<IAccessChanges>().LoginsEndedAsync(caller.Id);
         }
         await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
@@ -122,9 +123,4 @@ public static class AuthSetup
             ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
     }
-}
-
-public static class Policies
-{
-    public const string Admin = "admin";
 }

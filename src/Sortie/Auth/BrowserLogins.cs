@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Sortie.Access;
 using Sortie.Data;
 
 namespace Sortie.Auth;

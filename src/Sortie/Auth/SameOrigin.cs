@@ -1,4 +1,4 @@
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Auth;
 

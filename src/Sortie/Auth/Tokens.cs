@@ -4,6 +4,8 @@ using System.Text;
 using Microsoft.IdentityModel.Tokens;
 using Sortie.Data;
 
+using Sortie.Access;
+
 namespace Sortie.Auth;
 
 /// <summary>Issues short-lived access tokens (JWT) and long-lived opaque refresh tokens.</summary>

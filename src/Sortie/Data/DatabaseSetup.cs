@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Npgsql;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Data;
 
@@ -59,41 +59,4 @@ public static class DatabaseSetup
                 "SORTIE_DATABASE: not a PostgreSQL connection string (e.g. Host=db;Database=sortie;Username=sortie;Password=...).");
         }
     }
-}
-
-/// <summary>The same model on PostgreSQL, with its own migrations (Data/Migrations/Postgres); see <see cref="DatabaseSetup"/>.</summary>
-/// <remarks>Takes options of either type: the pool makes a <c>DbContextOptions&lt;PostgresSortieDb&gt;</c>.</remarks>
-public sealed class PostgresSortieDb(DbContextOptions options) : SortieDb(options)
-{
-    protected override void OnModelCreating(ModelBuilder model)
-    {
-        base.OnModelCreating(model);
-        // Byte-wise comparison and order for names, as SQLite's default: the same uniqueness and listing order
-        // whatever locale the PostgreSQL cluster was created with.
-        model.Entity<User>().Property(u => u.Username).UseCollation("C");
-        model.Entity<App>().Property(a => a.Name).UseCollation("C");
-    }
-
-    /// <summary>Hands out pooled <see cref="PostgresSortieDb"/>s wherever a <see cref="SortieDb"/> is asked for.</summary>
-    public sealed class Factory(IDbContextFactory<PostgresSortieDb> pool) : IDbContextFactory<SortieDb>
-    {
-        public SortieDb CreateDbContext() => pool.CreateDbContext();
-    }
-
-    /// <summary>For `dotnet ef migrations add ... --context PostgresSortieDb`: no server is contacted.</summary>
-    public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<PostgresSortieDb>
-    {
-        public PostgresSortieDb CreateDbContext(string[] args) =>
-            new(new DbContextOptionsBuilder<SortieDb>().UseNpgsql("Host=localhost;Database=sortie").Options);
-    }
-}
-
-/// <summary>
-/// For `dotnet ef migrations add ... --context SortieDb` (SQLite). Without it the tools would build the SortieDb
-/// through <see cref="PostgresSortieDb.DesignTimeFactory"/>, whose PostgresSortieDb is a SortieDb too, and write PostgreSQL migrations.
-/// </summary>
-public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SortieDb>
-{
-    public SortieDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SortieDb>().UseSqlite("Data Source=design-time.db").Options);
 }

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Data;
 

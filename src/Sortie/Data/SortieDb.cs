@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Sortie.Platform;
 
 namespace Sortie.Data;
 
@@ -18,7 +19,7 @@ public class SortieDb : DbContext
     public DbSet<Session> Sessions => Set<Session>();
     public DbSet<Share> Shares => Set<Share>();
     public DbSet<AuditEvent> Audit => Set<AuditEvent>();
-    public DbSet<LiveConnection> LiveConnections => Set<LiveConnection>();
+    public DbSet<ViewerRecord> ViewerRecords => Set<ViewerRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -70,12 +71,14 @@ public class SortieDb : DbContext
             e.HasIndex(s => s.TokenHash).IsUnique();
             e.HasIndex(s => s.UserId);
         });
-        model.Entity<LiveConnection>(e =>
+        model.Entity<ViewerRecord>(e =>
         {
+            e.ToTable("LiveConnections"); // its name before the viewer room's types were named alike
             e.HasOne<Session>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
             e.Property(c => c.Username).HasMaxLength(64);
-            e.Property(c => c.Via).HasMaxLength(16);
+            // Written as the API writes it ("owner", "link"), as before it was an enum.
+            e.Property(c => c.Via).HasMaxLength(16).HasConversion(v => SortieJson.Name(v), s => Enum.Parse<AccessVia>(s, true));
             e.Property(c => c.Replica).HasMaxLength(32);
             e.HasIndex(c => c.SessionId);
             e.HasIndex(c => c.Replica);

@@ -1,28 +1,15 @@
 using System.Collections.Concurrent;
-using Sortie.Auth;
+using Sortie.Access;
 using Sortie.Replicas;
 
 namespace Sortie.Events;
-
-/// <summary>What changed, about which session. Clients re-read what they show (with their own rights), so an
-/// event carries no data that needs guarding.</summary>
-public sealed record PortalEvent(string Type, Guid SessionId)
-{
-    /// <summary>A session was created, started, failed or ended.</summary>
-    public const string SessionChanged = "session.changed";
-    /// <summary>A share of the session was created, changed, revoked, joined, left or expired.</summary>
-    public const string SharesChanged = "shares.changed";
-    /// <summary>A viewer connected to the session or left it.</summary>
-    public const string ViewersChanged = "viewers.changed";
-}
-
 
 /// <summary>
 /// The one channel of live updates: the Blazor pages subscribe to it directly, API clients through the
 /// server-sent events of GET /api/events. Each event goes to the users it concerns (and to admins), on this replica
 /// and, through the <see cref="IReplicaBus"/>, on the others.
 /// </summary>
-public sealed class EventHub(IReplicaBus replicas, ILogger<EventHub> log)
+public sealed class EventHub(IReplicaBus replicas, ILogger<EventHub> log) : IReplicaSignalHandler
 {
     private sealed record Subscription(Guid UserId, bool IsAdmin, Action<PortalEvent> Deliver);
 
@@ -41,6 +28,17 @@ public sealed class EventHub(IReplicaBus replicas, ILogger<EventHub> log)
         Deliver(type, sessionId, audience);
         _ = replicas.PublishAsync(ReplicaSignal.Event(type, sessionId, audience));
     }
+
+    /// <summary>Another replica's event, for this replica's pages.</summary>
+    public Task HandleAsync(ReplicaSignal signal, CancellationToken ct)
+    {
+        if (signal is { Kind: ReplicaSignal.Kinds.Event, EventType: { } type, SessionId: { } session, Users: { } users })
+            Deliver(type, session, users);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Nothing to catch up: an update missed is a page that shows something older until the next one.</summary>
+    public Task CatchUpAsync(CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>Delivers to this replica's subscribers alone: the users concerned, and admins.</summary>
     public void Deliver(string type, Guid sessionId, IReadOnlyCollection<Guid> users)

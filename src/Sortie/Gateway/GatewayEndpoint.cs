@@ -1,10 +1,10 @@
-using System.Net.WebSockets;
+using Sortie.Access;
 using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Hosting;
+using Sortie.Platform;
 using Sortie.Runners;
-using Sortie.Sessions;
+using Sortie.Viewers;
 
 namespace Sortie.Gateway;
 
@@ -19,17 +19,17 @@ public static class GatewayEndpoint
 
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
-        app.Map("/ws/sessions/{id}", async (string id, HttpContext http, SessionManager sessions, ISessionRunner runner,
-                Presence presence, LiveControl live, AuditLog audit, SortieOptions options, IHostApplicationLifetime lifetime,
-                SortieMetrics metrics, ILoggerFactory logs) =>
+        app.Map("/ws/sessions/{id:guid}", async (Guid id, HttpContext http, SessionLookup sessions, ISessionRunner runner,
+                ViewerRoom room, ViewerGuard guard, AuditLog audit, SortieOptions options, IHostApplicationLifetime lifetime,
+                SortieMetrics metrics, TimeProvider clock, ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
             // A cookie rides along with any page's WebSocket: only our own pages may use it (no cross-site hijacking).
             if (AuthSetup.ByCookie(http) && !SameOrigin.Allows(http, options))
                 throw ApiProblem.Forbidden("WebSocket connections with a cookie must come from this portal's own pages.");
-            var (session, access) = await sessions.FindAsync(caller, SessionEndpoints.ParseId(id), http.RequestAborted);
+            var (session, access) = await sessions.FindAsync(caller, id, http.RequestAborted);
             if (session.Status != SessionStatus.Running)
-                throw ApiProblem.Conflict($"The session is {session.Status.ToString().ToLowerInvariant()}, not running.");
+                throw ApiProblem.Conflict($"The session is {SortieJson.Name(session.Status)}, not running.");
             if (!http.WebSockets.IsWebSocketRequest)
                 throw ApiProblem.BadRequest("This endpoint takes a WebSocket upgrade.");
 
@@ -42,23 +42,22 @@ public static class GatewayEndpoint
 
             await using (upstream)
             {
-                using var viewer = new LiveViewer(session.Id, session.OwnerId, caller.Id, caller.Username, access)
+                using var viewer = new Viewer(session.Id, session.OwnerId, caller.Id, caller.Username, access, clock.GetUtcNow().UtcDateTime)
                 {
                     BrowserLoginId = AuthSetup.ByCookie(http) ? BrowserLogins.LoginIdOf(http.User) : null,
                 };
                 try
                 {
                     // Listed before the upgrade completes: whoever sees the connection open finds it on the list.
-                    await presence.JoinAsync(viewer);
-                    using var expiry = live.CloseAtExpiry(viewer);
+                    await room.JoinAsync(viewer);
+                    using var expiry = guard.CloseAtExpiry(viewer);
                     // A stopping server tells its viewers so (they reconnect, to another replica or after the restart)
                     // rather than holding its shutdown until they leave.
                     using var stopping = lifetime.ApplicationStopping.Register(() => viewer.Close(CloseReason.ServerStopping));
-                    var how = $"{ViewerDto.ViaName(access.Via)}, {Sharing.SharingService.PermissionName(access.Permission)}";
+                    var how = $"{SortieJson.Name(access.Via)}, {SortieJson.Name(access.Permission)}";
                     await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                     var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
                     using var socket = await ViewerSocket.AcceptAsync(http, subprotocol, KeepAlive);
-                    await sessions.TouchAsync(session.Id);
                     // Access may have changed between the check above and joining the registry.
                     // Ending a session marks it ended before its shares go: access found gone may mean the session ended.
                     var now = await sessions.FindAccessAsync(caller, session.Id, http.RequestAborted);
@@ -69,9 +68,8 @@ public static class GatewayEndpoint
                 }
                 finally
                 {
-                    await presence.LeaveAsync(viewer);
-                    await sessions.TouchAsync(session.Id);
-                    var seconds = (DateTime.UtcNow - viewer.ConnectedAt).TotalSeconds;
+                    await room.LeaveAsync(viewer);
+                    var seconds = (clock.GetUtcNow().UtcDateTime - viewer.ConnectedAt).TotalSeconds;
                     await audit.WriteAsync(AuditActions.ViewerDisconnected, caller, session.Id, access.ShareId, caller.Username,
                         $"{viewer.ClosedBy?.Text ?? "left"} after {seconds:0} s");
                 }

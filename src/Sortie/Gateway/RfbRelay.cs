@@ -1,14 +1,15 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using Sortie.Data;
-using Sortie.Hosting;
+using Sortie.Platform;
 using Sortie.Rfb;
+using Sortie.Viewers;
 
 namespace Sortie.Gateway;
 
 /// <summary>
 /// Carries RFB between a viewer's WebSocket and the session's VNC server until either side ends or
-/// the server closes the viewer (<see cref="LiveViewer.Close"/>), whose reason becomes the close frame.
+/// the server closes the viewer (<see cref="Viewer.Close"/>), whose reason becomes the close frame.
 /// Every viewer's messages are parsed and filtered by its rights (a view-only viewer's input never reaches
 /// the server, and every viewer joins as a shared client); only a view-only viewer's server stream is
 /// framed too, to withhold the clipboard. A full-access viewer's server stream is copied untouched.
@@ -29,15 +30,10 @@ public static class RfbRelay
 
     /// <param name="desktopReachable">Whether the session's VNC server still takes connections: asked only when the
     /// desktop dropped a viewer that could not follow a resize, to tell that apart from a desktop that went away.</param>
-    public static async Task RunAsync(ViewerSocket socket, Stream upstream, LiveViewer viewer, Func<Task<bool>> desktopReachable,
+    public static async Task RunAsync(ViewerSocket socket, Stream upstream, Viewer viewer, Func<Task<bool>> desktopReachable,
         SortieMetrics metrics, ILogger log, CancellationToken aborted)
     {
-        var rights = viewer.Access switch
-        {
-            { CanManage: true } => ViewerRights.Full,
-            { Permission: SharePermission.ReadWrite } => ViewerRights.Control,
-            _ => ViewerRights.ViewOnly,
-        };
+        var rights = viewer.Access.Rights;
         var state = new RfbStreamState();
         var fromViewerFilter = new ClientStreamFilter(rights, state);
         var toViewerFilter = rights == ViewerRights.ViewOnly ? new ServerStreamFilter(state) : null;
@@ -81,7 +77,7 @@ public static class RfbRelay
         return true;
     }
 
-    private static async Task ViewerToServerAsync(ViewerSocket socket, Stream upstream, ClientStreamFilter filter, LiveViewer viewer,
+    private static async Task ViewerToServerAsync(ViewerSocket socket, Stream upstream, ClientStreamFilter filter, Viewer viewer,
         SortieMetrics metrics, ILogger log, CancellationToken stop)
     {
         var toServer = new ArrayBufferWriter<byte>();
@@ -111,7 +107,7 @@ public static class RfbRelay
         }
     }
 
-    private static async Task ServerToViewerAsync(Stream upstream, ViewerSocket socket, ServerStreamFilter? filter, LiveViewer viewer,
+    private static async Task ServerToViewerAsync(Stream upstream, ViewerSocket socket, ServerStreamFilter? filter, Viewer viewer,
         SortieMetrics metrics, ILogger log, CancellationToken stop)
     {
         // The view-only filter works in place: it reads this far into the frame and writes a little before (see MaxOutputBeyondInput).
@@ -125,7 +121,9 @@ public static class RfbRelay
                 // Waits for data before taking a frame (and the send lock) for it: a quiet desktop's viewers hold no memory,
                 // and a pong or a close frame never waits on the desktop.
                 tally.Report(); // before waiting: a quiet viewer's count is never behind
+#pragma warning disable CA2022 // a zero-byte read reads nothing: it waits until the desktop has something to read
                 await upstream.ReadAsync(Memory<byte>.Empty, stop);
+#pragma warning restore CA2022
                 var frame = await socket.BeginFrameAsync(FrameSize);
                 int read, start = 0, length;
                 try
@@ -164,7 +162,7 @@ public static class RfbRelay
     }
 
     /// <summary>A stream the filter cannot parse closes this viewer (and only this one), saying why.</summary>
-    private static void Refuse(LiveViewer viewer, RfbProtocolException e, ILogger log)
+    private static void Refuse(Viewer viewer, RfbProtocolException e, ILogger log)
     {
         log.LogInformation("Viewer {ViewerId} ({User}) closed: {Problem}", viewer.Id, viewer.Username, e.Message);
         viewer.Close(CloseReason.ProtocolError(e.Message));

@@ -1,5 +1,7 @@
 using Microsoft.Net.Http.Headers;
 
+using Sortie.Platform;
+
 namespace Sortie.Hosting;
 
 /// <summary>

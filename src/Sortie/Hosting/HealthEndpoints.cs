@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Sortie.Data;
 using Sortie.Runners;
 
+using Sortie.Platform;
+
 namespace Sortie.Hosting;
 
 public static class HealthEndpoints

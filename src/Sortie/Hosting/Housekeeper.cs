@@ -1,6 +1,8 @@
 using Sortie.Auth;
+using Sortie.Platform;
 using Sortie.Sessions;
 using Sortie.Sharing;
+using Sortie.Viewers;
 
 namespace Sortie.Hosting;
 
@@ -9,8 +11,8 @@ namespace Sortie.Hosting;
 /// links and browser logins. (Access checks never wait for the sweep: an expired link or login grants nothing even
 /// before it runs.)
 /// </summary>
-public sealed class Housekeeper(SessionManager sessions, SharingService sharing, BrowserLogins logins, SortieOptions options,
-    ILogger<Housekeeper> log)
+public sealed class Housekeeper(SessionManager sessions, SharingService sharing, BrowserLogins logins, LocalViewers viewers,
+    SortieOptions options, TimeProvider clock, ILogger<Housekeeper> log)
     : BackgroundService
 {
     /// <summary>Often enough that a session outlives its timeout by half of it at most, and at least every 30 s.</summary>
@@ -18,12 +20,12 @@ public sealed class Housekeeper(SessionManager sessions, SharingService sharing,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval);
+        using var timer = new PeriodicTimer(Interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                await sessions.EndIdleAsync(stoppingToken);
+                await sessions.EndIdleAsync(viewers.IsWatched, stoppingToken);
                 await sessions.EndStuckStartsAsync(stoppingToken);
                 await sessions.EndVanishedAsync(stoppingToken);
                 await sharing.SweepExpiredLinksAsync(stoppingToken);

@@ -1,6 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using OpenTelemetry.Metrics;
+using Sortie.Data;
+using Sortie.Platform;
+using Sortie.Viewers;
 
 namespace Sortie.Hosting;
 
@@ -25,7 +30,7 @@ public static class MetricsEndpoint
     public static void MapMetricsEndpoint(this IEndpointRouteBuilder app)
     {
         // Created now, not at the first event: the gauges are there from the first scrape.
-        app.ServiceProvider.GetRequiredService<SortieMetrics>();
+        ObserveGauges(app.ServiceProvider);
         var token = app.ServiceProvider.GetRequiredService<SortieOptions>().MetricsToken;
         app.MapPrometheusScrapingEndpoint(Path, meterProvider: null, configureBranchedPipeline: token is null ? null
                 : branch => branch.Use((http, next) => Authorized(http, token) ? next(http) : Unauthorized(http)),
@@ -49,4 +54,35 @@ public static class MetricsEndpoint
         http.Response.Headers.WWWAuthenticate = "Bearer";
         return Task.CompletedTask;
     }
+
+    private static void ObserveGauges(IServiceProvider services)
+    {
+        var metrics = services.GetRequiredService<SortieMetrics>();
+        var dbs = services.GetRequiredService<IDbContextFactory<SortieDb>>();
+        var viewers = services.GetRequiredService<LocalViewers>();
+        metrics.Observe("sortie.sessions", () => SessionsByState(dbs), "{session}", "Sessions by state (from the database).");
+        metrics.Observe("sortie.viewers", () => ViewersByPermission(viewers), "{viewer}",
+            "Live gateway connections on this replica, by the permission they stand on.");
+    }
+
+    /// <summary>One COUNT ... GROUP BY at scrape time; every state is reported, at 0 when there is none.</summary>
+    private static IEnumerable<Measurement<long>> SessionsByState(IDbContextFactory<SortieDb> dbs)
+    {
+        using var db = dbs.CreateDbContext();
+        var counts = db.Sessions.GroupBy(s => s.Status).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionary(g => g.Key, g => g.Count);
+        return Enum.GetValues<SessionStatus>().Select(state => new Measurement<long>(counts.GetValueOrDefault(state),
+            new KeyValuePair<string, object?>("state", SortieJson.Name(state)))).ToList();
+    }
+
+    /// <summary>The owner (or an admin) manages the session; everyone else stands on a share's permission.</summary>
+    private static IEnumerable<Measurement<long>> ViewersByPermission(LocalViewers viewers)
+    {
+        var live = viewers.All();
+        return ViewerPermissions.Select(permission => new Measurement<long>(live.Count(v => PermissionOf(v) == permission),
+            new KeyValuePair<string, object?>("permission", permission))).ToList();
+    }
+
+    private static readonly string[] ViewerPermissions = ["owner", SortieJson.Name(SharePermission.ReadWrite), SortieJson.Name(SharePermission.ReadOnly)];
+
+    private static string PermissionOf(Viewer viewer) => viewer.Access.CanManage ? "owner" : SortieJson.Name(viewer.Access.Permission);
 }

@@ -1,5 +1,7 @@
 using System.Collections;
 
+using Sortie.Platform;
+
 namespace Sortie.Hosting;
 
 /// <summary>

@@ -1,4 +1,7 @@
+using Sortie.Access;
 using System.Diagnostics;
+
+using Sortie.Platform;
 
 namespace Sortie.Hosting;
 
@@ -41,7 +44,7 @@ public static class RequestLogging
     /// <summary>After authentication: who is asking.</summary>
     public static IApplicationBuilder UseRequestLogUser(this IApplicationBuilder app) => app.Use((http, next) =>
     {
-        if (http.Features.Get<RequestLogScope>() is { } scope && Auth.Caller.TryFrom(http.User) is { } caller) scope.Add("UserId", caller.Id);
+        if (http.Features.Get<RequestLogScope>() is { } scope && Caller.TryFrom(http.User) is { } caller) scope.Add("UserId", caller.Id);
         return next(http);
     });
 }

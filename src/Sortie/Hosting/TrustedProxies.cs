@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.HttpOverrides;
 
+using Sortie.Platform;
+
 namespace Sortie.Hosting;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Sortie.Platform;
+
 namespace Sortie.Runners;
 
 /// <summary>

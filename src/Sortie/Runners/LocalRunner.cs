@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using Sortie.Hosting;
+using Sortie.Platform;
 using Sortie.Runners.Local;
 
 namespace Sortie.Runners;

@@ -1,5 +1,5 @@
 using k8s;
-using Sortie.Apps;
+using Sortie.Platform;
 using Sortie.Runners.Kubernetes;
 
 namespace Sortie.Runners;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
-using Sortie.Apps;
+using Sortie.Platform;
 using Sortie.Data;
 
 namespace Sortie.Runners;

@@ -1,8 +1,7 @@
+using Sortie.Access;
 using Sortie.Data;
 
 namespace Sortie.Sessions;
-
-public sealed record CreateSessionRequest(Guid AppId, int? Width = null, int? Height = null);
 
 /// <summary>A session as the API and the UI show it. The share fields tell a shared user how they reach it.</summary>
 public sealed record SessionDto(
@@ -28,7 +27,7 @@ public sealed record SessionDto(
 {
     /// <summary>Whether its owner may share it now (the UI offers Share only then).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool CanBeShared => Status == SessionStatus.Running && Sharing.SharingService.CanShare(LaunchType);
+    public bool CanBeShared => Status == SessionStatus.Running && SessionAccess.IsShareable(LaunchType);
 
     public static SessionDto From(Session s, SessionAccess access) => new(
         s.Id, s.AppId, s.App.Name, s.App.Icon, s.App.LaunchType, s.App.Protocol, s.OwnerId, s.Owner.Username,

@@ -1,5 +1,4 @@
-using Sortie.Auth;
-using Sortie.Hosting;
+using Sortie.Access;
 
 namespace Sortie.Sessions;
 
@@ -19,18 +18,14 @@ public static class SessionEndpoints
             TypedResults.Ok(await manager.ListAsync(Caller.From(http), all == true, ct)))
             .WithSummary("Your live sessions; admins may ask for everyone's with ?all=true.");
 
-        sessions.MapGet("/{id}", async (string id, SessionManager manager, HttpContext http, CancellationToken ct) =>
-            TypedResults.Ok(await manager.GetAsync(Caller.From(http), ParseId(id), ct)))
+        sessions.MapGet("/{id:guid}", async (Guid id, SessionManager manager, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await manager.GetAsync(Caller.From(http), id, ct)))
             .WithSummary("One session: its owner or an admin.");
 
-        sessions.MapDelete("/{id}", async (string id, SessionManager manager, HttpContext http, CancellationToken ct) =>
+        sessions.MapDelete("/{id:guid}", async (Guid id, SessionManager manager, HttpContext http, CancellationToken ct) =>
         {
-            await manager.TerminateAsync(Caller.From(http), ParseId(id), ct);
+            await manager.TerminateAsync(Caller.From(http), id, ct);
             return TypedResults.NoContent();
         }).WithSummary("End a session: its processes stop and its viewers are disconnected.");
     }
-
-    /// <summary>A malformed id names no session the caller may see: 404, like any other.</summary>
-    public static Guid ParseId(string id) =>
-        Guid.TryParse(id, out var guid) ? guid : throw ApiProblem.NotFound("There is no such session.");
 }

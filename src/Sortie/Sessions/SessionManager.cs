@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Sortie.Auth;
+using Sortie.Access;
 using Sortie.Data;
 using Sortie.Events;
-using Sortie.Gateway;
-using Sortie.Hosting;
+using Sortie.Platform;
 using Sortie.Runners;
 
 namespace Sortie.Sessions;
@@ -16,8 +15,8 @@ namespace Sortie.Sessions;
 public sealed class SessionManager(
     IDbContextFactory<SortieDb> dbs,
     ISessionRunner runner,
-    ViewerRegistry viewers,
-    LiveControl live,
+    SessionLookup lookup,
+    IAccessChanges access,
     EventHub events,
     SortieOptions options,
     TimeProvider clock,
@@ -49,8 +48,7 @@ public sealed class SessionManager(
             await db.Users.Where(u => u.Id == caller.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Role, x => x.Role), ct);
             if (!caller.IsAdmin)
             {
-                var live = await db.Sessions.CountAsync(s => s.OwnerId == caller.Id
-                    && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running), ct);
+                var live = await db.Sessions.Live().CountAsync(s => s.OwnerId == caller.Id, ct);
                 if (live >= options.MaxSessionsPerUser)
                     throw ApiProblem.TooMany($"You already run {live} sessions, the most allowed. End one to start another.");
             }
@@ -76,13 +74,11 @@ public sealed class SessionManager(
     {
         if (everyone && !caller.IsAdmin) throw ApiProblem.Forbidden("Only admins may list everyone's sessions.");
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var sessions = await Query(db)
-            .Where(s => s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)
+        var sessions = await SessionLookup.WithAppAndOwner(db).Live()
             .Where(s => everyone || s.OwnerId == caller.Id)
             .OrderByDescending(s => s.CreatedAt)
             .ToListAsync(ct);
-        var full = new SessionAccess(AccessVia.Owner, SharePermission.ReadWrite, null);
-        return sessions.Select(s => SessionDto.From(s, s.OwnerId == caller.Id ? full : full with { Via = AccessVia.Admin })).ToList();
+        return sessions.Select(s => SessionDto.From(s, SessionAccess.Managing(s, caller))).ToList();
     }
 
     /// <summary>Live sessions others share with the caller, newest first, each with how the caller reaches it.</summary>
@@ -97,33 +93,14 @@ public sealed class SessionManager(
     /// <summary>A session the caller may reach; anyone else learns nothing (404).</summary>
     public async Task<SessionDto> GetAsync(Caller caller, Guid id, CancellationToken ct)
     {
-        var (session, access) = await FindAsync(caller, id, ct);
+        var (session, access) = await lookup.FindAsync(caller, id, ct);
         return SessionDto.From(session, access);
-    }
-
-    /// <summary>The session and how the caller reaches it; 404 when they may not.</summary>
-    public async Task<(Session Session, SessionAccess Access)> FindAsync(Caller caller, Guid id, CancellationToken ct)
-    {
-        var (session, access) = await TryFindAsync(caller, id, ct);
-        return access.CanSee ? (session!, access) : throw ApiProblem.NotFound("There is no such session.");
-    }
-
-    /// <summary>How the caller reaches a session (<see cref="SessionAccess.None"/> when they do not).</summary>
-    public async Task<SessionAccess> FindAccessAsync(Caller caller, Guid id, CancellationToken ct) =>
-        (await TryFindAsync(caller, id, ct)).Access;
-
-    private async Task<(Session? Session, SessionAccess Access)> TryFindAsync(Caller caller, Guid id, CancellationToken ct)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        var session = await Query(db).SingleOrDefaultAsync(s => s.Id == id, ct);
-        return (session, session is null ? SessionAccess.None : await SessionAccess.OfAsync(db, caller, session, Now, ct));
     }
 
     /// <summary>Ends a session at its owner's or an admin's request.</summary>
     public async Task TerminateAsync(Caller caller, Guid id, CancellationToken ct)
     {
-        var (session, access) = await FindAsync(caller, id, ct);
-        if (!access.CanManage) throw ApiProblem.Forbidden("Only the session's owner or an admin may end it.");
+        var session = await lookup.FindManagedAsync(caller, id, "Only the session's owner or an admin may end it.", ct);
         if (session.IsLive) await EndAsync(id, SessionStatus.Terminated, $"Ended by {caller.Username}.");
     }
 
@@ -131,8 +108,7 @@ public sealed class SessionManager(
     public async Task EndAllOfAsync(Guid ownerId, string reason)
     {
         await using var db = await dbs.CreateDbContextAsync();
-        var ids = await db.Sessions.Where(s => s.OwnerId == ownerId
-            && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)).Select(s => s.Id).ToListAsync();
+        var ids = await db.Sessions.Live().Where(s => s.OwnerId == ownerId).Select(s => s.Id).ToListAsync();
         foreach (var id in ids) await EndAsync(id, SessionStatus.Terminated, reason);
     }
 
@@ -147,14 +123,13 @@ public sealed class SessionManager(
         {
             concerned = await ConcernedAsync(db, id); // before the shares go
             var now = Now;
-            var changed = await db.Sessions
-                .Where(s => s.Id == id && (s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running))
+            var changed = await db.Sessions.Live().Where(s => s.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, status).SetProperty(x => x.EndReason, reason)
                     .SetProperty(x => x.EndedAt, now));
             await db.Shares.Where(s => s.SessionId == id).ExecuteDeleteAsync();
             if (changed > 0) log.LogInformation("Session {SessionId} {Status}: {Reason}", id, status, reason);
         }
-        await live.AccessChangedAsync(id);
+        await access.SessionChangedAsync(id);
         await runner.StopAsync(id);
         events.Publish(PortalEvent.SessionChanged, id, concerned);
     }
@@ -165,28 +140,17 @@ public sealed class SessionManager(
             .Concat(db.Shares.Where(s => s.SessionId == sessionId && s.UserId != null).Select(s => s.UserId!.Value))
             .ToListAsync();
 
-    public async Task<bool> IsRunningAsync(Guid id)
-    {
-        await using var db = await dbs.CreateDbContextAsync();
-        return await db.Sessions.AnyAsync(s => s.Id == id && s.Status == SessionStatus.Running);
-    }
-
-    /// <summary>Records that a session has a viewer now, or just lost its last one: the idle clock restarts.</summary>
-    public async Task TouchAsync(Guid id)
-    {
-        await using var db = await dbs.CreateDbContextAsync();
-        var now = clock.GetUtcNow().UtcDateTime;
-        await db.Sessions.Where(s => s.Id == id).ExecuteUpdateAsync(s => s.SetProperty(x => x.LastViewerAt, now));
-    }
-
-    /// <summary>Ends running sessions that nobody has watched for the configured timeout.</summary>
-    public async Task EndIdleAsync(CancellationToken ct)
+    /// <summary>
+    /// Ends running sessions that nobody has watched for the configured timeout: their idle clock
+    /// (<see cref="Session.LastViewerAt"/>, kept by the viewer room) ran out, and nobody watches them here now
+    /// (<paramref name="watchedHere"/>: a viewer connected meanwhile).
+    /// </summary>
+    public async Task EndIdleAsync(Func<Guid, bool> watchedHere, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var cutoff = clock.GetUtcNow().UtcDateTime - options.SessionTimeout;
-        var idle = await db.Sessions.Where(s => s.Status == SessionStatus.Running && s.LastViewerAt < cutoff)
-            .Select(s => s.Id).ToListAsync(ct);
-        foreach (var id in idle.Where(id => viewers.Count(id) == 0))
+        var idle = await db.Sessions.Running().Where(s => s.LastViewerAt < cutoff).Select(s => s.Id).ToListAsync(ct);
+        foreach (var id in idle.Where(id => !watchedHere(id)))
             await EndAsync(id, SessionStatus.Terminated, "Ended after being idle with no viewer.");
     }
 
@@ -200,8 +164,7 @@ public sealed class SessionManager(
     {
         runner.SessionExited += (id, reason) => _ = RecordExitAsync(id, reason);
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var live = await db.Sessions.Where(s => s.Status == SessionStatus.Creating || s.Status == SessionStatus.Running)
-            .Select(s => new { s.Id, s.Status }).ToListAsync(ct);
+        var live = await db.Sessions.Live().Select(s => new { s.Id, s.Status }).ToListAsync(ct);
         foreach (var session in live)
         {
             if (session.Status == SessionStatus.Running && await runner.ResumeAsync(session.Id, ct)) continue;
@@ -244,7 +207,7 @@ public sealed class SessionManager(
     {
         if (!runner.HoldsEverySession) return;
         await using var db = await dbs.CreateDbContextAsync(ct);
-        var running = await db.Sessions.Where(s => s.Status == SessionStatus.Running).Select(s => s.Id).ToListAsync(ct);
+        var running = await db.Sessions.Running().Select(s => s.Id).ToListAsync(ct);
         // Read after the sessions: a session that starts running in between is already held.
         var held = runner.ActiveSessions.ToHashSet();
         foreach (var id in running.Where(id => !held.Contains(id) && !_starting.ContainsKey(id)))
@@ -264,9 +227,6 @@ public sealed class SessionManager(
         foreach (var id in stuck.Where(id => !_starting.ContainsKey(id)))
             await EndAsync(id, SessionStatus.Failed, "The session did not start in time.");
     }
-
-    /// <summary>Waits for a launch in progress (tests and graceful shutdown use it).</summary>
-    public Task WaitForStartAsync(Guid id) => _starting.TryGetValue(id, out var task) ? task : Task.CompletedTask;
 
     private async Task StartAsync(SessionLaunch launch)
     {
@@ -292,8 +252,6 @@ public sealed class SessionManager(
     }
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
-
-    private static IQueryable<Session> Query(SortieDb db) => db.Sessions.AsNoTracking().Include(s => s.App).Include(s => s.Owner);
 
     private static int RequireInRange(int value, int min, int max, string name) =>
         value >= min && value <= max ? value

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Sharing;
 
@@ -10,11 +10,6 @@ namespace Sortie.Sharing;
 /// </summary>
 public sealed class JoinLimiter : IDisposable
 {
-    /// <summary>The default of SORTIE_JOIN_LIMIT_PER_USER.</summary>
-    public const int PerUserPerMinute = 20;
-    /// <summary>The default of SORTIE_JOIN_LIMIT_PER_ADDRESS.</summary>
-    public const int PerAddressPerMinute = 60;
-
     private readonly PartitionedRateLimiter<(Guid User, string? Address)> _limiter;
 
     public JoinLimiter(SortieOptions options)

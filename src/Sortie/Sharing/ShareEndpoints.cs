@@ -1,4 +1,5 @@
-using Sortie.Auth;
+using Sortie.Access;
+using Sortie.Platform;
 using Sortie.Sessions;
 
 namespace Sortie.Sharing;
@@ -9,25 +10,25 @@ public static class ShareEndpoints
     {
         var api = app.MapGroup("/api/sessions").WithTags("Sharing").RequireAuthorization();
 
-        api.MapPost("/{id}/shares", async (string id, CreateShareRequest body, SharingService sharing, HttpContext http, CancellationToken ct) =>
+        api.MapPost("/{id:guid}/shares", async (Guid id, CreateShareRequest body, SharingService sharing, HttpContext http, CancellationToken ct) =>
         {
-            var share = await sharing.CreateAsync(Caller.From(http), SessionEndpoints.ParseId(id), body, ct);
+            var share = await sharing.CreateAsync(Caller.From(http), id, body, ct);
             return TypedResults.Created($"/api/sessions/{share.SessionId}/shares/{share.Id}", share);
         }).WithSummary("Share a running desktop session with a user, or as a link (owner or admin).");
 
-        api.MapGet("/{id}/shares", async (string id, int? limit, string? before, SharingService sharing, HttpContext http, CancellationToken ct) =>
-            TypedResults.Ok(await sharing.ListAsync(Caller.From(http), SessionEndpoints.ParseId(id), ct, limit ?? 100,
+        api.MapGet("/{id:guid}/shares", async (Guid id, int? limit, string? before, SharingService sharing, HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok(await sharing.ListAsync(Caller.From(http), id, ct, limit ?? 100,
                 before is null ? null : ParseShareId(before))))
             .WithSummary("The session's active shares, newest first (owner or admin); page with ?limit= and ?before={share id}.");
 
-        api.MapPatch("/{id}/shares/{shareId}", async (string id, string shareId, ChangeShareRequest body, SharingService sharing,
+        api.MapPatch("/{id:guid}/shares/{shareId:guid}", async (Guid id, Guid shareId, ChangeShareRequest body, SharingService sharing,
                 HttpContext http, CancellationToken ct) =>
-            TypedResults.Ok(await sharing.ChangeAsync(Caller.From(http), SessionEndpoints.ParseId(id), ParseShareId(shareId), body, ct)))
+            TypedResults.Ok(await sharing.ChangeAsync(Caller.From(http), id, shareId, body, ct)))
             .WithSummary("Change a share's permission; its live viewers reconnect with the new one.");
 
-        api.MapDelete("/{id}/shares/{shareId}", async (string id, string shareId, SharingService sharing, HttpContext http, CancellationToken ct) =>
+        api.MapDelete("/{id:guid}/shares/{shareId:guid}", async (Guid id, Guid shareId, SharingService sharing, HttpContext http, CancellationToken ct) =>
         {
-            await sharing.RevokeAsync(Caller.From(http), SessionEndpoints.ParseId(id), ParseShareId(shareId), ct);
+            await sharing.RevokeAsync(Caller.From(http), id, shareId, ct);
             return TypedResults.NoContent();
         }).WithSummary("Revoke a share (a link: with everyone who joined through it); live viewers are disconnected.");
 
@@ -35,9 +36,9 @@ public static class ShareEndpoints
             TypedResults.Ok(await sessions.ListSharedAsync(Caller.From(http), ct)))
             .WithSummary("Live sessions shared with you.");
 
-        api.MapDelete("/shared/{id}", async (string id, SharingService sharing, HttpContext http, CancellationToken ct) =>
+        api.MapDelete("/shared/{id:guid}", async (Guid id, SharingService sharing, HttpContext http, CancellationToken ct) =>
         {
-            await sharing.LeaveAsync(Caller.From(http), SessionEndpoints.ParseId(id), ct);
+            await sharing.LeaveAsync(Caller.From(http), id, ct);
             return TypedResults.NoContent();
         }).WithSummary("Remove a session shared with you from your list (and give up your access).");
 
@@ -47,5 +48,5 @@ public static class ShareEndpoints
     }
 
     private static Guid ParseShareId(string id) =>
-        Guid.TryParse(id, out var guid) ? guid : throw Hosting.ApiProblem.NotFound("This session has no such share.");
+        Guid.TryParse(id, out var guid) ? guid : throw ApiProblem.NotFound("This session has no such share.");
 }

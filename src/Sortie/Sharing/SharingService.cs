@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Sortie.Access;
 using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Events;
-using Sortie.Gateway;
-using Sortie.Hosting;
+using Sortie.Platform;
 using Sortie.Sessions;
 
 namespace Sortie.Sharing;
@@ -17,7 +17,8 @@ namespace Sortie.Sharing;
 public sealed class SharingService(
     IDbContextFactory<SortieDb> dbs,
     SessionManager sessions,
-    LiveControl live,
+    SessionLookup lookup,
+    IAccessChanges access,
     EventHub events,
     AuditLog audit,
     JoinLimiter joinLimiter,
@@ -74,7 +75,7 @@ public sealed class SharingService(
             share.MaxUses = request.MaxUses;
         }
         db.Shares.Add(share);
-        audit.Add(db, AuditActions.ShareCreated, caller, session.Id, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
+        audit.Add(db, AuditActions.ShareCreated, caller, session.Id, share.Id, share.User?.Username ?? "link", SortieJson.Name(share.Permission));
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) when (byUser) { throw AlreadyShared(share.User!.Username); } // a concurrent invite won
         Publish(session.Id, [session.OwnerId, .. share.UserId is { } invited ? [invited] : Array.Empty<Guid>()]);
@@ -94,10 +95,7 @@ public sealed class SharingService(
         await ManagedSessionAsync(caller, sessionId, ct);
         await using var db = await dbs.CreateDbContextAsync(ct);
         var now = Now;
-        var shares = db.Shares.AsNoTracking()
-            .Where(s => s.SessionId == sessionId)
-            .Where(s => s.ExpiresAt == null || s.ExpiresAt > now)
-            .Where(s => s.ViaLinkId == null || s.ViaLink!.ExpiresAt == null || s.ViaLink.ExpiresAt > now);
+        var shares = SessionAccess.Standing(db.Shares.AsNoTracking().Where(s => s.SessionId == sessionId), now);
         if (before is { } after)
         {
             var last = await db.Shares.AsNoTracking().Where(s => s.Id == after && s.SessionId == sessionId)
@@ -123,11 +121,11 @@ public sealed class SharingService(
         share.Permission = request.Permission;
         if (before != share.Permission)
             audit.Add(db, AuditActions.ShareChanged, caller, sessionId, share.Id, share.User?.Username ?? "link",
-                $"{PermissionName(before)} -> {PermissionName(share.Permission)}");
+                $"{SortieJson.Name(before)} -> {SortieJson.Name(share.Permission)}");
         await db.SaveChangesOrAsync(NoSuchShare(), ct);
         if (before != share.Permission)
         {
-            await live.AccessChangedAsync(sessionId);
+            await access.SessionChangedAsync(sessionId);
             Publish(sessionId, holders);
         }
         return ToDto(share, share.User?.Username, share.TokenSealed is null ? null : _sealer.Unprotect(share.TokenSealed));
@@ -141,10 +139,10 @@ public sealed class SharingService(
         var share = await FindShareAsync(db, sessionId, shareId, ct);
         var holders = await HoldersAsync(db, share, ct); // before the link's joins go with it
         db.Shares.Remove(share);
-        audit.Add(db, AuditActions.ShareRevoked, caller, sessionId, share.Id, share.User?.Username ?? "link", PermissionName(share.Permission));
+        audit.Add(db, AuditActions.ShareRevoked, caller, sessionId, share.Id, share.User?.Username ?? "link", SortieJson.Name(share.Permission));
         await db.SaveChangesOrAsync(NoSuchShare(), ct);
         metrics.Revoked();
-        await live.AccessChangedAsync(sessionId);
+        await access.SessionChangedAsync(sessionId);
         Publish(sessionId, holders);
     }
 
@@ -189,7 +187,7 @@ public sealed class SharingService(
                 Permission = link.Permission, CreatedAt = now, CreatedById = link.CreatedById, CreatedByName = link.CreatedByName,
             };
             db.Shares.Add(joined);
-            audit.Add(db, AuditActions.ShareJoined, caller, link.SessionId, joined.Id, caller.Username, PermissionName(link.Permission));
+            audit.Add(db, AuditActions.ShareJoined, caller, link.SessionId, joined.Id, caller.Username, SortieJson.Name(link.Permission));
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -247,7 +245,7 @@ public sealed class SharingService(
         db.Shares.Remove(share);
         audit.Add(db, AuditActions.ShareLeft, caller, sessionId, share.Id, caller.Username);
         await db.SaveChangesOrAsync(NotSharedWithYou(), ct);
-        await live.AccessChangedAsync(sessionId);
+        await access.SessionChangedAsync(sessionId);
         Publish(sessionId, [share.Session.OwnerId, caller.Id]);
     }
 
@@ -264,12 +262,12 @@ public sealed class SharingService(
         {
             holders[link.Id] = await HoldersAsync(db, link, ct);
             db.Shares.Remove(link);
-            audit.Add(db, AuditActions.ShareExpired, null, link.SessionId, link.Id, "link", PermissionName(link.Permission));
+            audit.Add(db, AuditActions.ShareExpired, null, link.SessionId, link.Id, "link", SortieJson.Name(link.Permission));
         }
         await db.SaveChangesAsync(ct);
         foreach (var link in expired)
         {
-            await live.AccessChangedAsync(link.SessionId);
+            await access.SessionChangedAsync(link.SessionId);
             Publish(link.SessionId, holders[link.Id]);
         }
     }
@@ -285,24 +283,15 @@ public sealed class SharingService(
         return users;
     }
 
-    public static string PermissionName(SharePermission p) => p == SharePermission.ReadWrite ? "read_write" : "read_only";
-
-    private async Task<Session> ManagedSessionAsync(Caller caller, Guid sessionId, CancellationToken ct)
-    {
-        var (session, access) = await sessions.FindAsync(caller, sessionId, ct);
-        return access.CanManage ? session
-            : throw ApiProblem.Forbidden("Only the session's owner or an admin may manage its shares.");
-    }
-
-    /// <summary>Only desktops (container apps, VNC or RDP) are shared; a web-proxy session is its owner's alone.</summary>
-    public static bool CanShare(LaunchType launchType) => launchType == LaunchType.Container;
+    private Task<Session> ManagedSessionAsync(Caller caller, Guid sessionId, CancellationToken ct) =>
+        lookup.FindManagedAsync(caller, sessionId, "Only the session's owner or an admin may manage its shares.", ct);
 
     private static void EnsureShareable(Session session)
     {
-        if (!CanShare(session.App.LaunchType))
+        if (!SessionAccess.IsShareable(session.App.LaunchType))
             throw ApiProblem.BadRequest($"'{session.App.Name}' is not a desktop app: only desktop (container) sessions can be shared.");
         if (session.Status != SessionStatus.Running)
-            throw ApiProblem.Conflict($"The session is {session.Status.ToString().ToLowerInvariant()}: only a running session can be shared.");
+            throw ApiProblem.Conflict($"The session is {SortieJson.Name(session.Status)}: only a running session can be shared.");
     }
 
     private DateTime? LinkExpiry(CreateShareRequest request)
@@ -331,7 +320,7 @@ public sealed class SharingService(
 
     /// <summary>A share as the owner sees it; a link's <c>share_url</c> is the whole address, ready to send.</summary>
     private ShareDto ToDto(Share s, string? username, string? token) => new(
-        s.Id, s.SessionId, s.Kind, username, s.UserId, s.ViaLink?.Permission ?? s.Permission,
+        s.Id, s.SessionId, s.Kind, username, s.UserId, SessionAccess.PermissionOf(s),
         token is null ? null : address.Of(JoinPath + token), s.CreatedAt, s.CreatedByName, s.ExpiresAt, s.MaxUses, s.Uses, s.ViaLinkId);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;

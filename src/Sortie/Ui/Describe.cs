@@ -26,14 +26,14 @@ public static class Describe
     public static string Uses(int uses, int? maxUses) =>
         maxUses is { } max ? $"{uses} of {max} uses" : uses == 1 ? "1 use" : $"{uses} uses";
 
-    /// <summary>How a viewer came in, as <see cref="Gateway.ViewerDto.Via"/> names it.</summary>
-    public static string Via(string via) => via switch
+    /// <summary>How a viewer came in.</summary>
+    public static string Via(AccessVia via) => via switch
     {
-        "owner" => "owner",
-        "admin" => "admin",
-        "share" => "invited",
-        "link" => "through a link",
-        _ => via,
+        AccessVia.Owner => "owner",
+        AccessVia.Admin => "admin",
+        AccessVia.Share => "invited",
+        AccessVia.Link => "through a link",
+        _ => "no access",
     };
 
     private static string Span(TimeSpan span) => span switch

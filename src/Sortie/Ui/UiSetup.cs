@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.FileProviders;
 using Sortie.Auth;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Ui;
 

@@ -1,3 +1,4 @@
+
 namespace Sortie.Rfb.Tests.Support;
 
 /// <summary>Well-formed but random streams for the fuzz tests: every message type, random sizes and contents.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Rfb.Tests.Support;
 

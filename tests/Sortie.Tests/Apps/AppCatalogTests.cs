@@ -1,5 +1,6 @@
 using Sortie.Apps;
 using Sortie.Data;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Apps;
 
@@ -31,7 +32,7 @@ public sealed class AppCatalogTests(SortieServer server) : IClassFixture<SortieS
 
         var changed = await ApiClient.ReadAsync<AppDto>(await admin.Http.PutAsJsonAsync($"/api/apps/{created.Id}",
             new AppRequest("terminal", LaunchType.Container, StreamProtocol.Vnc, "A bigger terminal", "⌨️", "exec xterm -geometry 120x40"),
-            Sortie.Hosting.SortieJson.Options));
+            Sortie.Platform.SortieJson.Options));
         Assert.Equal("A bigger terminal", changed.Description);
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/apps/{created.Id}")).StatusCode);
@@ -74,7 +75,7 @@ public sealed class AppCatalogTests(SortieServer server) : IClassFixture<SortieS
         var request = new AppRequest("sneaky", LaunchType.Url, Url: "https://example.org/");
         Assert.Equal(HttpStatusCode.Forbidden, (await user.PostAsync("/api/apps", request)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden,
-            (await user.Http.PutAsJsonAsync($"/api/apps/{desktop.Id}", request, Sortie.Hosting.SortieJson.Options)).StatusCode);
+            (await user.Http.PutAsJsonAsync($"/api/apps/{desktop.Id}", request, Sortie.Platform.SortieJson.Options)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.DeleteAsync($"/api/apps/{desktop.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().Http.GetAsync("/api/apps")).StatusCode);
     }

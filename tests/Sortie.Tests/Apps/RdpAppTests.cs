@@ -1,6 +1,6 @@
 using Sortie.Apps;
 using Sortie.Data;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Apps;
 

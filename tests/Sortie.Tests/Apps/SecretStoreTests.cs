@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Sortie.Apps;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Apps;
 

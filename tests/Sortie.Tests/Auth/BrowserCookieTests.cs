@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.RegularExpressions;
 using Sortie.Auth;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Auth;
 

@@ -1,5 +1,5 @@
+using Sortie.Data;
 using Sortie.Auth;
-using Sortie.Hosting;
 
 namespace Sortie.Tests.Auth;
 
@@ -13,7 +13,7 @@ public sealed class LoginTests(SortieServer server) : IClassFixture<SortieServer
         var pair = await ApiClient.ReadAsync<TokenPair>(response);
 
         Assert.Equal("admin", pair.User.Username);
-        Assert.Equal("admin", pair.User.Role);
+        Assert.Equal(UserRole.Admin, pair.User.Role);
         Assert.Equal(900, pair.ExpiresIn);
         Assert.NotEmpty(pair.RefreshToken);
         var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(AuthSetup.CookieName));
@@ -51,7 +51,7 @@ public sealed class LoginTests(SortieServer server) : IClassFixture<SortieServer
         using var user = await server.NewUserAsync();
         var me = await user.GetAsync<UserDto>("/api/auth/me");
         Assert.Equal(user.User.Id, me.Id);
-        Assert.Equal("user", me.Role);
+        Assert.Equal(UserRole.User, me.Role);
 
         using var anon = server.Anonymous();
         await ProblemAssert.IsProblemAsync(await anon.Http.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using Sortie.Auth;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Auth;
 

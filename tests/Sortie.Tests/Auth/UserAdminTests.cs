@@ -1,5 +1,6 @@
 using Sortie.Auth;
 using Sortie.Data;
+using Sortie.Users;
 
 namespace Sortie.Tests.Auth;
 

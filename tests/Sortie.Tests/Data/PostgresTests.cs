@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Sortie.Apps;
 using Sortie.Auth;
 using Sortie.Data;
+using Sortie.Users;
 
 namespace Sortie.Tests.Data;
 

@@ -1,7 +1,7 @@
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Hosting;
 using Sortie.Sessions;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Faults;
 

@@ -4,6 +4,7 @@ using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Tests.Sessions;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Faults;
 

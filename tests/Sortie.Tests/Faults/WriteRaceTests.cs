@@ -1,6 +1,7 @@
 using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Sharing;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Faults;
 
@@ -87,7 +88,7 @@ public sealed class WriteRaceTests(SortieServer server) : IClassFixture<SortieSe
                 new AppRequest($"raced{round}", LaunchType.Url, Url: "https://example.com/")));
             var statuses = await RaceAsync(
                 () => admin.Http.PutAsJsonAsync($"/api/apps/{created.Id}",
-                    new AppRequest($"raced{round}", LaunchType.Url, Description: "changed", Url: "https://example.com/"), Sortie.Hosting.SortieJson.Options),
+                    new AppRequest($"raced{round}", LaunchType.Url, Description: "changed", Url: "https://example.com/"), Sortie.Platform.SortieJson.Options),
                 () => admin.Http.DeleteAsync($"/api/apps/{created.Id}"));
 
             Assert.Equal(HttpStatusCode.NoContent, statuses[1]);

@@ -4,6 +4,7 @@ using Sortie.Data;
 using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Sharing;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Gateway;
 

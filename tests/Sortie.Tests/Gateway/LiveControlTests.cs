@@ -8,6 +8,7 @@ using Sortie.Events;
 using Sortie.Gateway;
 using Sortie.Sessions;
 using Sortie.Sharing;
+using Sortie.Viewers;
 
 namespace Sortie.Tests.Gateway;
 
@@ -144,8 +145,8 @@ public sealed class LiveControlTests(SortieServer server) : IClassFixture<Sortie
         var watching = await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers");
 
         Assert.Equal(
-            [(owner.User.Username, "owner", SharePermission.ReadWrite), (invited.User.Username, "share", SharePermission.ReadWrite),
-             (joiner.User.Username, "link", SharePermission.ReadOnly), (admin.User.Username, "admin", SharePermission.ReadWrite)],
+            [(owner.User.Username, AccessVia.Owner, SharePermission.ReadWrite), (invited.User.Username, AccessVia.Share, SharePermission.ReadWrite),
+             (joiner.User.Username, AccessVia.Link, SharePermission.ReadOnly), (admin.User.Username, AccessVia.Admin, SharePermission.ReadWrite)],
             watching.Select(v => (v.User, v.Via, v.Permission)));
         Assert.All(watching, v => Assert.InRange(v.ConnectedAt, before, DateTime.UtcNow));
         Assert.Equal(4, (await admin.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers")).Count);
@@ -247,10 +248,10 @@ public sealed class PeriodicRecheckTests(PeriodicRecheckTests.Server server) : I
         await using (var db = await factory.CreateDbContextAsync())
         {
             // As another replica would list its viewer, before it was killed and stopped refreshing the row.
-            db.LiveConnections.Add(new LiveConnection
+            db.ViewerRecords.Add(new ViewerRecord
             {
                 Id = Guid.NewGuid(), SessionId = session.Id, UserId = owner.User.Id, Username = owner.User.Username,
-                Permission = SharePermission.ReadWrite, Via = "owner", ConnectedAt = DateTime.UtcNow, Replica = "gone", SeenAt = DateTime.UtcNow,
+                Permission = SharePermission.ReadWrite, Via = AccessVia.Owner, ConnectedAt = DateTime.UtcNow, Replica = "gone", SeenAt = DateTime.UtcNow,
             });
             await db.SaveChangesAsync();
         }
@@ -262,7 +263,7 @@ public sealed class PeriodicRecheckTests(PeriodicRecheckTests.Server server) : I
         Assert.True(await Eventually.TrueAsync(async () =>
         {
             await using var db = await factory.CreateDbContextAsync();
-            return !await db.LiveConnections.AnyAsync(c => c.SessionId == session.Id);
+            return !await db.ViewerRecords.AnyAsync(c => c.SessionId == session.Id);
         }, TimeSpan.FromSeconds(10)));
     }
 }

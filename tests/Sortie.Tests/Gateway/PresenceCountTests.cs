@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Sortie.Gateway;
+using Sortie.Viewers;
 
 namespace Sortie.Tests.Gateway;
 
@@ -11,7 +12,7 @@ public sealed class PresenceCountTests(SortieServer server) : IClassFixture<Sort
     {
         var (owner, watched) = await server.NewRunningSessionAsync();
         var (_, unwatched) = await server.NewRunningSessionAsync();
-        var presence = server.Services.GetRequiredService<Presence>();
+        var presence = server.Services.GetRequiredService<ViewerRoom>();
         await using var first = await owner.ViewAsync(watched.Id);
         await using var second = await owner.ViewAsync(watched.Id);
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Sortie.Gateway;
+using Sortie.Viewers;
 
 namespace Sortie.Tests.Gateway;
 

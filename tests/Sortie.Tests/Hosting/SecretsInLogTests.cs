@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using Npgsql;
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Hosting;
 
@@ -44,7 +44,7 @@ public sealed class SecretsInLogTests : IAsyncLifetime
         using (var visit = await anonymous.GetAsync(link.ShareUrl)) // logged out: on to the login page, and back
             Assert.True(visit.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.OK, $"{visit.StatusCode}");
         guest.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", renewed.AccessToken);
-        using (var joined = await guest.JoinAsync(link.ShareUrl))
+        using (var joined = await guest.JoinAsync(link.ShareUrl!))
             Assert.Equal(HttpStatusCode.OK, joined.StatusCode);
         await using (await owner.ViewAsync(session.Id)) { }
 

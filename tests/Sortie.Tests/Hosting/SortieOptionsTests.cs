@@ -1,4 +1,5 @@
-using Sortie.Hosting;
+using Sortie.Platform;
+
 
 namespace Sortie.Tests.Hosting;
 

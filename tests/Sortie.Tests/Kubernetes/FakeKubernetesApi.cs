@@ -168,14 +168,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
                     ["items"] = items,
                 });
                 return;
-            case ("GET", _):
-                if (_objects.TryGetValue((kind, name), out var found)) await WriteJsonAsync(http, 200, found);
-                else await WriteStatusAsync(http, 404, "NotFound", $"{kind} \"{name}\" not found");
+            case ("GET", { } one):
+                if (_objects.TryGetValue((kind, one), out var found)) await WriteJsonAsync(http, 200, found);
+                else await WriteStatusAsync(http, 404, "NotFound", $"{kind} \"{one}\" not found");
                 return;
-            case ("DELETE", _):
-                if (!_objects.TryRemove((kind, name), out var removed)) { await WriteStatusAsync(http, 404, "NotFound", $"{kind} \"{name}\" not found"); return; }
+            case ("DELETE", { } one):
+                if (!_objects.TryRemove((kind, one), out var removed)) { await WriteStatusAsync(http, 404, "NotFound", $"{kind} \"{one}\" not found"); return; }
                 await WriteJsonAsync(http, 200, removed);
-                if (kind == Pods) DeletedEvent(name, removed);
+                if (kind == Pods) DeletedEvent(one, removed);
                 return;
             default:
                 await WriteStatusAsync(http, 405, "MethodNotAllowed", "not in the fake");

@@ -3,9 +3,9 @@ using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sortie.Hosting;
 using Sortie.Runners;
 using Sortie.Runners.Kubernetes;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Kubernetes;
 

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.WebSockets;
 using Sortie.Gateway;
 using Sortie.Rfb;
+using Sortie.Viewers;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Load;
 

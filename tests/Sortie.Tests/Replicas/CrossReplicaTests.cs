@@ -4,10 +4,12 @@ using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Events;
 using Sortie.Gateway;
-using Sortie.Hosting;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Tests.Kubernetes;
+using Sortie.Platform;
+using Sortie.Viewers;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Replicas;
 
@@ -194,7 +196,7 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
         await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10));
         Assert.NotNull(await ownerEvents.NextAsync(e => e.Type == PortalEvent.ViewersChanged && e.SessionId == session.Id));
         var watching = Assert.Single(await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers"));
-        Assert.Equal((guest.User.Username, "link", SharePermission.ReadOnly), (watching.User, watching.Via, watching.Permission));
+        Assert.Equal((guest.User.Username, AccessVia.Link, SharePermission.ReadOnly), (watching.User, watching.Via, watching.Permission));
 
         await view.DisposeAsync();
         Assert.NotNull(await ownerEvents.NextAsync(e => e.Type == PortalEvent.ViewersChanged && e.SessionId == session.Id));

@@ -5,6 +5,7 @@ using Sortie.Runners;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Tests.Sessions;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Runners;
 

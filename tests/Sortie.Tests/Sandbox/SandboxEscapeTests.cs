@@ -5,6 +5,8 @@ using Sortie.Gateway;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Tests.Sessions;
+using Sortie.Viewers;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Sandbox;
 

@@ -3,6 +3,7 @@ using Sortie.Data;
 using Sortie.Runners.Local;
 using Sortie.Sessions;
 using Sortie.Tests.Sessions;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Sandbox;
 

@@ -1,6 +1,7 @@
 using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Tests.Sessions;
+using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Sandbox;
 

@@ -1,4 +1,5 @@
 using Sortie.Sessions;
+using Sortie.Platform;
 using Sortie.Sharing;
 
 namespace Sortie.Tests.Sharing;
@@ -60,7 +61,7 @@ public sealed class JoinRateLimitTests(SortieServer server) : IClassFixture<Sort
     public async Task Guessing_links_is_stopped_with_429_after_the_per_user_limit()
     {
         using var guesser = await server.NewUserAsync();
-        for (var i = 0; i < JoinLimiter.PerUserPerMinute; i++)
+        for (var i = 0; i < SortieOptions.DefaultJoinLimitPerUser; i++)
             Assert.Equal(HttpStatusCode.NotFound, (await guesser.JoinAsync($"/join/guess-{i}")).StatusCode);
 
         var refused = await guesser.JoinAsync("/join/one-more");

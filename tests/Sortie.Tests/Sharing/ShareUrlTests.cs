@@ -1,6 +1,6 @@
 using Sortie.Data;
-using Sortie.Hosting;
 using Sortie.Sharing;
+using Sortie.Platform;
 
 namespace Sortie.Tests.Sharing;
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Runners.Kubernetes;
 
@@ -180,7 +180,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
         var tracked = new Tracked(pod.Status.PodIP, pod.Metadata?.ResourceVersion);
         if (!_sessions.TryAdd(sessionId, tracked)) return true;
         _ = WatchAsync(sessionId, tracked);
-        _log.LogInformation("Session {SessionId} resumed: pod {Pod} outlived the last server", sessionId, pod.Metadata.Name);
+        _log.LogInformation("Session {SessionId} resumed: pod {Pod} outlived the last server", sessionId, pod.Metadata?.Name);
         return true;
     }
 

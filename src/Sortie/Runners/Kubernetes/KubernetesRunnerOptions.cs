@@ -1,6 +1,6 @@
 using System.Globalization;
 using k8s.Models;
-using Sortie.Hosting;
+using Sortie.Platform;
 
 namespace Sortie.Runners.Kubernetes;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Sortie.Platform;
+
 namespace Sortie.Runners.Local;
 
 /// <summary>

@@ -5,7 +5,7 @@ const viewers = new WeakMap();
 
 // Connects the desktop into `element`. noVNC's disconnect event does not say why the server closed, so the
 // page opens the WebSocket itself and listens to its close first: the gateway's close code and reason
-// (4000 session ended, 4001 access revoked, 4002 permission changed, ...) go to the page with the disconnect.
+// (Viewers/CloseReason.cs: session ended, access revoked, permission changed, ...) go to the page with the disconnect.
 export function connect(element, path, options, page) {
     disconnect(element);
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -1,0 +1,12 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Sortie.Access;
+using Sortie.Auth;
+using Sortie.Data;
+using Sortie.Platform;
+
+namespace Sortie.Apps;
+
+public sealed record AppRequest(string Name, LaunchType LaunchType, StreamProtocol? Protocol = null,
+    string? Description = null, string? Icon = null, string? Command = null, string? Url = null, RdpSettings? Rdp = null,
+    double? CpuLimit = null, int? MemoryLimit = null);

@@ -1,0 +1,6 @@
+using Sortie.Access;
+using Sortie.Platform;
+
+namespace Sortie.Auth;
+
+public sealed record LoginRequest(string Username, string Password);

@@ -1,0 +1,3 @@
+namespace Sortie.Data;
+
+public enum SessionStatus { Creating, Running, Terminated, Failed }

@@ -1,0 +1,3 @@
+namespace Sortie.Data;
+
+public enum ShareKind { User, Link }

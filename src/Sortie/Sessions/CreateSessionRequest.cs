@@ -1,0 +1,6 @@
+using Sortie.Access;
+using Sortie.Data;
+
+namespace Sortie.Sessions;
+
+public sealed record CreateSessionRequest(Guid AppId, int? Width = null, int? Height = null);

@@ -1,0 +1,5 @@
+using Sortie.Data;
+
+namespace Sortie.Sharing;
+
+public sealed record JoinRequest(string Token);
