@@ -180,7 +180,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
         var tracked = new Tracked(pod.Status.PodIP, pod.Metadata?.ResourceVersion);
         if (!_sessions.TryAdd(sessionId, tracked)) return true;
         _ = WatchAsync(sessionId, tracked);
-        _log.LogInformation("Session {SessionId} resumed: pod {Pod} outlived the last server", sessionId, pod.Metadata.Name);
+        _log.LogInformation("Session {SessionId} resumed: pod {Pod} outlived the last server", sessionId, SessionPodBuilder.Name(sessionId));
         return true;
     }
 
@@ -189,7 +189,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
     {
         var pods = await _api.CoreV1.ListNamespacedPodAsync(_options.Namespace,
             labelSelector: $"{SessionPodBuilder.InstanceSelector(_options)},{SessionPodBuilder.SessionLabel}={sessionId:N}", cancellationToken: ct);
-        return pods.Items.FirstOrDefault(p => p.Metadata.DeletionTimestamp is null);
+        return pods.Items.FirstOrDefault(p => p.Metadata?.DeletionTimestamp is null);
     }
 
     /// <summary>
@@ -316,7 +316,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
                     var current = await ReadPodAsync(name, ct);
                     reason = current is null ? gone : Ended(current);
                     if (reason is not null) break;
-                    version = current!.Metadata.ResourceVersion;
+                    version = current!.Metadata?.ResourceVersion;
                 }
                 var events = _api.CoreV1.WatchListNamespacedPodAsync(_options.Namespace, fieldSelector: $"metadata.name={name}",
                     resourceVersion: version, timeoutSeconds: 300, cancellationToken: ct);
@@ -381,8 +381,8 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
     {
         var selector = SessionPodBuilder.InstanceSelector(_options);
         var young = _clock.GetUtcNow().UtcDateTime - _options.StartTimeout;
-        bool Orphan(V1ObjectMeta meta) =>
-            meta.Labels?.TryGetValue(SessionPodBuilder.SessionLabel, out var label) == true
+        bool Orphan(V1ObjectMeta? meta) =>
+            meta?.Labels?.TryGetValue(SessionPodBuilder.SessionLabel, out var label) == true
             && Guid.TryParseExact(label, "N", out var id) && !_sessions.ContainsKey(id)
             && (meta.CreationTimestamp is not { } created || created < young);
         try
@@ -390,7 +390,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
             var pods = await _api.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct);
             var policies = await _api.NetworkingV1.ListNamespacedNetworkPolicyAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct);
             var orphans = pods.Items.Select(p => p.Metadata).Concat(policies.Items.Select(p => p.Metadata)).Where(Orphan)
-                .Select(m => Guid.ParseExact(m.Labels[SessionPodBuilder.SessionLabel], "N")).Distinct().ToArray();
+                .Select(m => Guid.ParseExact(m!.Labels[SessionPodBuilder.SessionLabel], "N")).Distinct().ToArray();
             if (orphans.Length > 0) _log.LogInformation("Deleting {Count} sessions' pods left from before", orphans.Length);
             await Task.WhenAll(orphans.Select(StopAsync));
             _apiProblem = null;
