@@ -28,6 +28,12 @@ internal sealed class SessionStops(SortieOptions options, ILogger log)
         }
     }
 
+    /// <summary>The sessions whose stop has not finished yet.</summary>
+    public IReadOnlyCollection<Guid> UnderWay
+    {
+        get { lock (_running) return _running.Where(s => !s.Value.IsCompleted).Select(s => s.Key).ToArray(); }
+    }
+
     /// <summary>
     /// What <see cref="IHostedService.StopAsync"/> does with the sessions when the server exits: stops every one of
     /// <paramref name="active"/> and waits for the stops already under way; or, when sessions outlive the server, says

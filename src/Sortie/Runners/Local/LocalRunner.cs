@@ -41,7 +41,12 @@ public sealed class LocalRunner : ISessionRunner, IHostedService
     }
 
     public event Action<Guid, string>? SessionExited;
-    public IReadOnlyCollection<Guid> ActiveSessions => _sandboxes.Keys.ToArray();
+
+    /// <summary>
+    /// A session being stopped still counts: its processes are not all gone, and one that ended by itself is reported
+    /// (<see cref="SessionExited"/>, with its reason) only once they are, so until then it must not look vanished.
+    /// </summary>
+    public IReadOnlyCollection<Guid> ActiveSessions => _sandboxes.Keys.Union(_stops.UnderWay).ToArray();
 
     /// <summary>Sandboxes live on this machine: no other server holds them.</summary>
     public bool HoldsEverySession => true;
