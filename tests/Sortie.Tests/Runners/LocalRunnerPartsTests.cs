@@ -110,7 +110,8 @@ public sealed class LocalRunnerPartsTests : IDisposable
         await first;
         Assert.Empty(stops.UnderWay);
         // Once over, the next stop is a new one.
-        for (var waited = 0; waited < 100 && stops.Once(id, () => null) != Task.CompletedTask; waited++) await Task.Delay(10);
+        for (var waited = 0; waited < 100 && stops.Once(id, () => null) != Task.CompletedTask; waited++)
+            await Task.Delay(10, TestContext.Current.CancellationToken);
         Assert.Same(Task.CompletedTask, stops.Once(id, () => null));
     }
 
