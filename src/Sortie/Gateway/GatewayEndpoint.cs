@@ -84,16 +84,7 @@ public static class GatewayEndpoint
     private static async Task<bool> DesktopReachableAsync(ISessionRunner runner, Guid sessionId)
     {
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try
-        {
-            await using var probe = await runner.ConnectAsync(sessionId, limit.Token);
-            var banner = new byte[Rfb.RfbBanner.Length];
-            await probe.ReadExactlyAsync(banner, limit.Token);
-            return Rfb.RfbBanner.IsRfb(banner);
-        }
-        catch (Exception e) when (e is RunnerException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
-        {
-            return false;
-        }
+        try { return await VncProbe.AnswersAsync(ct => runner.ConnectAsync(sessionId, ct), limit.Token); }
+        catch (Exception e) when (e is RunnerException or OperationCanceledException) { return false; }
     }
 }

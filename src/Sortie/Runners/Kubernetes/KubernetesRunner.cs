@@ -26,7 +26,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
     }
 
     private readonly ConcurrentDictionary<Guid, Tracked> _sessions = new();
-    private readonly Dictionary<Guid, Task> _stops = new();
+    private readonly SessionStops _stops;
     private readonly IKubernetes _api;
     private readonly KubernetesRunnerOptions _options;
     private readonly SortieOptions _sortie;
@@ -41,6 +41,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
         _sortie = sortie;
         _log = log;
         _clock = clock ?? TimeProvider.System;
+        _stops = new SessionStops(sortie, log);
     }
 
     public event Action<Guid, string>? SessionExited;
@@ -180,7 +181,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
         var tracked = new Tracked(pod.Status.PodIP, pod.Metadata?.ResourceVersion);
         if (!_sessions.TryAdd(sessionId, tracked)) return true;
         _ = WatchAsync(sessionId, tracked);
-        _log.LogInformation("Session {SessionId} resumed: pod {Pod} outlived the last server", sessionId, pod.Metadata?.Name);
+        _log.LogInformation("Session {SessionId} resumed: pod {Pod} outlived the last server", sessionId, SessionPodBuilder.Name(sessionId));
         return true;
     }
 
@@ -189,7 +190,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
     {
         var pods = await _api.CoreV1.ListNamespacedPodAsync(_options.Namespace,
             labelSelector: $"{SessionPodBuilder.InstanceSelector(_options)},{SessionPodBuilder.SessionLabel}={sessionId:N}", cancellationToken: ct);
-        return pods.Items.FirstOrDefault(p => p.Metadata.DeletionTimestamp is null);
+        return pods.Items.FirstOrDefault(p => p.Metadata?.DeletionTimestamp is null);
     }
 
     /// <summary>
@@ -197,22 +198,15 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
     /// deletes its NetworkPolicy, so the VNC port is never reachable without it. Works for a session another replica
     /// started too: the objects are found by name. Safe to call twice.
     /// </summary>
-    public Task StopAsync(Guid sessionId)
+    public Task StopAsync(Guid sessionId) => _stops.Once(sessionId, () =>
     {
-        lock (_stops)
+        if (_sessions.TryRemove(sessionId, out var tracked))
         {
-            if (_stops.TryGetValue(sessionId, out var stopping)) return stopping;
-            if (_sessions.TryRemove(sessionId, out var tracked))
-            {
-                tracked.Stopping = true;
-                tracked.Watch.Cancel();
-            }
-            var stop = Task.Run(() => DeleteAsync(sessionId));
-            _stops[sessionId] = stop;
-            stop.ContinueWith(_ => { lock (_stops) _stops.Remove(sessionId); }, TaskScheduler.Default);
-            return stop;
+            tracked.Stopping = true;
+            tracked.Watch.Cancel();
         }
-    }
+        return () => DeleteAsync(sessionId);
+    });
 
     private async Task DeleteAsync(Guid sessionId)
     {
@@ -235,8 +229,8 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
 
     private async Task WaitUntilGoneAsync(string name)
     {
-        var deadline = _clock.GetUtcNow() + _options.StopTimeout;
-        while (_clock.GetUtcNow() < deadline)
+        var started = _clock.GetTimestamp();
+        while (_clock.GetElapsedTime(started) < _options.StopTimeout)
         {
             try { await _api.CoreV1.ReadNamespacedPodAsync(name, _options.Namespace); }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { return; }
@@ -265,20 +259,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
         return await ConnectToAsync(ip, ct);
     }
 
-    private async Task<bool> AnswersRfbAsync(string ip, CancellationToken ct)
-    {
-        try
-        {
-            await using var stream = await ConnectToAsync(ip, ct);
-            var banner = new byte[Rfb.RfbBanner.Length];
-            using var read = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            read.CancelAfter(TimeSpan.FromSeconds(5));
-            await stream.ReadExactlyAsync(banner, read.Token);
-            return Rfb.RfbBanner.IsRfb(banner);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return false; }
-        catch (Exception e) when (e is SocketException or IOException or EndOfStreamException) { return false; }
-    }
+    private Task<bool> AnswersRfbAsync(string ip, CancellationToken ct) => VncProbe.AnswersAsync(c => ConnectToAsync(ip, c), ct);
 
     private async Task<Stream> ConnectToAsync(string ip, CancellationToken ct)
     {
@@ -316,7 +297,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
                     var current = await ReadPodAsync(name, ct);
                     reason = current is null ? gone : Ended(current);
                     if (reason is not null) break;
-                    version = current!.Metadata.ResourceVersion;
+                    version = current!.Metadata?.ResourceVersion;
                 }
                 var events = _api.CoreV1.WatchListNamespacedPodAsync(_options.Namespace, fieldSelector: $"metadata.name={name}",
                     resourceVersion: version, timeoutSeconds: 300, cancellationToken: ct);
@@ -381,8 +362,8 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
     {
         var selector = SessionPodBuilder.InstanceSelector(_options);
         var young = _clock.GetUtcNow().UtcDateTime - _options.StartTimeout;
-        bool Orphan(V1ObjectMeta meta) =>
-            meta.Labels?.TryGetValue(SessionPodBuilder.SessionLabel, out var label) == true
+        bool Orphan(V1ObjectMeta? meta) =>
+            meta?.Labels?.TryGetValue(SessionPodBuilder.SessionLabel, out var label) == true
             && Guid.TryParseExact(label, "N", out var id) && !_sessions.ContainsKey(id)
             && (meta.CreationTimestamp is not { } created || created < young);
         try
@@ -390,7 +371,7 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
             var pods = await _api.CoreV1.ListNamespacedPodAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct);
             var policies = await _api.NetworkingV1.ListNamespacedNetworkPolicyAsync(_options.Namespace, labelSelector: selector, cancellationToken: ct);
             var orphans = pods.Items.Select(p => p.Metadata).Concat(policies.Items.Select(p => p.Metadata)).Where(Orphan)
-                .Select(m => Guid.ParseExact(m.Labels[SessionPodBuilder.SessionLabel], "N")).Distinct().ToArray();
+                .Select(m => Guid.ParseExact(m!.Labels[SessionPodBuilder.SessionLabel], "N")).Distinct().ToArray();
             if (orphans.Length > 0) _log.LogInformation("Deleting {Count} sessions' pods left from before", orphans.Length);
             await Task.WhenAll(orphans.Select(StopAsync));
             _apiProblem = null;
@@ -406,19 +387,14 @@ public sealed class KubernetesRunner : ISessionRunner, IHostedService, IDisposab
 
     async Task IHostedService.StopAsync(CancellationToken ct)
     {
-        if (!_sortie.StopSessionsOnExit)
-        {
-            foreach (var tracked in _sessions.Values) tracked.Watch.Cancel();
-            if (!_sessions.IsEmpty)
-                _log.LogInformation("{Count} sessions' pods keep running, to be resumed at the next start", _sessions.Count);
-            return;
-        }
-        Task[] stopping;
-        lock (_stops) stopping = [.. _sessions.Keys.Select(StopAsync), .. _stops.Values];
-        await Task.WhenAll(stopping);
+        // Pods that outlive the server are the next one's to watch.
+        if (!_sortie.StopSessionsOnExit) StopWatching();
+        await _stops.OnServerExitAsync(_sessions.Keys, StopAsync);
     }
 
-    public void Dispose()
+    public void Dispose() => StopWatching();
+
+    private void StopWatching()
     {
         foreach (var tracked in _sessions.Values) tracked.Watch.Cancel();
     }

@@ -133,25 +133,28 @@ public sealed class SessionCgroups
     public async Task<bool> KillAllAsync(Guid sessionId)
     {
         if (!Available || !Folders(sessionId).Any(Directory.Exists)) return true;
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); DateTime.UtcNow < deadline; await Task.Delay(20))
+        return await Poll.UntilAsync(() => KillRound(sessionId), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20))
+            || Pids(sessionId).Count == 0;
+    }
+
+    /// <summary>One round of <see cref="KillAllAsync"/>: true once no process is left and the cgroup is gone.</summary>
+    private bool KillRound(Guid sessionId)
+    {
+        var pids = Pids(sessionId);
+        if (pids.Count == 0)
         {
-            var pids = Pids(sessionId);
-            if (pids.Count == 0)
-            {
-                foreach (var folder in Folders(sessionId))
-                    try { if (Directory.Exists(folder)) Directory.Delete(folder); }
-                    catch (IOException) { } // not yet released by the kernel: the next round
-                if (!Folders(sessionId).Any(Directory.Exists)) return true;
-                continue;
-            }
-            if (_v2 && TryWrite(Folder(sessionId, ""), "cgroup.kill", "1")) continue;
-            var freezer = _parents.ContainsKey("freezer") ? Folder(sessionId, "freezer") : null;
-            if (freezer is not null) TryWrite(freezer, "freezer.state", "FROZEN");
-            foreach (var pid in pids) Native.kill(pid, Native.SIGKILL);
-            // A frozen process dies of SIGKILL only once thawed.
-            if (freezer is not null) TryWrite(freezer, "freezer.state", "THAWED");
+            foreach (var folder in Folders(sessionId))
+                try { if (Directory.Exists(folder)) Directory.Delete(folder); }
+                catch (IOException) { } // not yet released by the kernel: the next round
+            return !Folders(sessionId).Any(Directory.Exists);
         }
-        return Pids(sessionId).Count == 0;
+        if (_v2 && TryWrite(Folder(sessionId, ""), "cgroup.kill", "1")) return false;
+        var freezer = _parents.ContainsKey("freezer") ? Folder(sessionId, "freezer") : null;
+        if (freezer is not null) TryWrite(freezer, "freezer.state", "FROZEN");
+        foreach (var pid in pids) Native.kill(pid, Native.SIGKILL);
+        // A frozen process dies of SIGKILL only once thawed.
+        if (freezer is not null) TryWrite(freezer, "freezer.state", "THAWED");
+        return false;
     }
 
     private static void Write(string folder, string file, string value) => File.WriteAllText(Path.Combine(folder, file), value);
