@@ -10,10 +10,10 @@ using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Viewers;
 
-namespace Sortie.Tests.Gateway;
+namespace Sortie.Tests.Viewers;
 
 /// <summary>Access taken away ends live connections at once, with a reason; owners see who watches.</summary>
-public sealed class LiveControlTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class ViewerGuardTests(SortieServer server) : IClassFixture<SortieServer>
 {
     private async Task<(ApiClient Owner, SessionDto Session, ApiClient Viewer, ShareDto Share)> SharedAsync(
         SharePermission permission = SharePermission.ReadOnly)
