@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Sortie.Hosting;
+using Sortie.Platform;
 using Sortie.Runners;
 using Sortie.Runners.Local;
 

@@ -5,7 +5,6 @@ using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Events;
-using Sortie.Gateway;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Viewers;
