@@ -84,13 +84,13 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         using var carol = await server.NewUserAsync();
-        var started = DateTime.UtcNow.AddSeconds(-1);
+        var started = server.Clock.GetUtcNow().UtcDateTime.AddSeconds(-1);
         var invite = await owner.InviteAsync(session.Id, bob.User.Username);
         await owner.ChangeShareAsync(session.Id, invite.Id, SharePermission.ReadWrite);
         await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{invite.Id}");
         var link = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
         await ApiClient.ReadAsync<SessionDto>(await carol.JoinAsync(link.ShareUrl!));
-        await Task.Delay(1100);
+        server.Clock.Advance(TimeSpan.FromSeconds(1.1));
         await server.Services.GetRequiredService<SharingService>().SweepExpiredLinksAsync(CancellationToken.None);
 
         var events = await owner.GetAsync<List<AuditEventDto>>($"/api/sessions/{session.Id}/audit");
@@ -98,7 +98,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         string[] expected = [AuditActions.ShareCreated, AuditActions.ShareChanged, AuditActions.ShareRevoked,
             AuditActions.ShareCreated, AuditActions.ShareJoined, AuditActions.ShareExpired];
         Assert.Equal(expected, events.Select(e => e.Action).Reverse());
-        Assert.All(events, e => Assert.InRange(e.At, started, DateTime.UtcNow.AddSeconds(1)));
+        Assert.All(events, e => Assert.InRange(e.At, started, server.Clock.GetUtcNow().UtcDateTime.AddSeconds(1)));
         var changed = events.Single(e => e.Action == AuditActions.ShareChanged);
         Assert.Equal((owner.User.Username, bob.User.Username, "read_only -> read_write", "127.0.0.1"),
             (changed.ActorName, changed.Subject, changed.Detail, changed.Address));

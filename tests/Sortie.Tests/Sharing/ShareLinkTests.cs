@@ -85,7 +85,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
         var usedUp = await owner.CreateLinkAsync(session.Id, maxUses: 1);
         await ApiClient.ReadAsync<SessionDto>(await first.JoinAsync(usedUp.ShareUrl!));
         var expired = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
-        await Task.Delay(1100);
+        server.Clock.Advance(TimeSpan.FromSeconds(1.1));
 
         string[] urls = ["/join/not-a-token", "/join/" + new string('A', 43), revoked.ShareUrl!, usedUp.ShareUrl!, expired.ShareUrl!];
         var details = new List<string>();
@@ -105,7 +105,7 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
         var revoked = await owner.CreateLinkAsync(session.Id);
         await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}");
         var expired = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
-        await Task.Delay(1100);
+        server.Clock.Advance(TimeSpan.FromSeconds(1.1));
 
         Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
         Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
