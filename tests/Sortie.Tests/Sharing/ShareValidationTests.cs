@@ -6,7 +6,8 @@ using Sortie.Sharing;
 
 namespace Sortie.Tests.Sharing;
 
-public sealed class ShareValidationTests(SortieServer server) : IClassFixture<SortieServer>
+/// <summary>What a share request may say: rules of the API and the database, none of the desktop (no sandbox starts).</summary>
+public sealed class ShareValidationTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     private static async Task<string> PostRawAsync(ApiClient client, Guid sessionId, string json, HttpStatusCode status) =>
         await ProblemAssert.IsProblemAsync(await client.Http.PostAsync($"/api/sessions/{sessionId}/shares",
