@@ -35,6 +35,6 @@ public sealed class IdleTimeoutTests(ShortTimeoutServer server) : IClassFixture<
         server.Clock.Advance(2 * ShortTimeoutServer.Timeout);
         await user.WaitForStatusAsync(unwatched.Id, SessionStatus.Terminated, TimeSpan.FromSeconds(10));
         Assert.Equal(SessionStatus.Running, (await user.GetAsync<Sortie.Sessions.SessionDto>($"/api/sessions/{session.Id}")).Status);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 }

@@ -59,7 +59,7 @@ public sealed class ShareValidationTests(NoDesktopServer server) : IClassFixture
         var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         var response = await owner.Http.PostAsync($"/api/sessions/{session.Id}/shares",
-            new StringContent($$"""{"username":"{{alice.User.Username}}"}""", Encoding.UTF8, "application/json"));
+            new StringContent($$"""{"username":"{{alice.User.Username}}"}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(SharePermission.ReadOnly, (await ApiClient.ReadAsync<ShareDto>(response)).Permission);
     }
 
@@ -133,7 +133,7 @@ public sealed class ShareValidationTests(NoDesktopServer server) : IClassFixture
     {
         var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
         await ProblemAssert.IsProblemAsync(await owner.PostAsync($"/api/sessions/{session.Id}/shares",
             new CreateShareRequest(alice.User.Username)), HttpStatusCode.Conflict);
     }
@@ -159,7 +159,7 @@ public sealed class ShareValidationTests(NoDesktopServer server) : IClassFixture
         var other = await owner.LaunchDesktopAsync(320, 240);
         var otherLink = await owner.CreateLinkAsync(other.Id);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{otherLink.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{otherLink.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await owner.ChangeShareAsync(session.Id, otherLink.Id, SharePermission.ReadWrite)).StatusCode);
         var still = Assert.Single(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{other.Id}/shares"));
         Assert.Equal(SharePermission.ReadOnly, still.Permission);
