@@ -26,9 +26,25 @@ for project in tests/Sortie.Rfb.Tests tests/Sortie.Tests tests/Sortie.E2E; do
   echo "==> Testing $project"
   dotnet test "$project" --no-build -nologo "${filter[@]}" "${args[@]}" 2>&1 | tee -a "$log" || status=1
 done
-# The data-layer and API tests again on PostgreSQL: a cluster the tests start on loopback (tests/Sortie.Testing/PostgresServer.cs).
+# The tests whose behaviour depends on the database again on PostgreSQL: a cluster the tests start on loopback
+# (tests/Sortie.Testing/PostgresServer.cs). Left out (they ran above, and nothing they check differs by database):
+# - Runners, Sandbox, Kubernetes, Gateway.EnforcementTests, Gateway.ViewerSocket*: what the runners and the sandbox do,
+#   and what the gateway lets through on the wire (the database only holds the rows that start them);
+# - Replicas and Data.PostgresTests: on PostgreSQL whatever SORTIE_TEST_DATABASE says (the same tests twice);
+# - Auth.TrustedProxyTests and Auth.UntrustedProxyTests: the login throttle, which lives in memory;
+# - Hosting.ProductionAssetsTests (static files) and Faults.DiskFullTests (skipped on PostgreSQL: SQLite's disk).
+# Tests without a server take no time and stay. A --filter of your own decides here too.
+pg_filter=()
+if [[ " ${args[*]-} " != *" --filter "* ]]; then
+  skip=(Runners. Sandbox. Kubernetes. Replicas. Gateway.EnforcementTests. Gateway.ViewerSocket Data.PostgresTests.
+    Auth.TrustedProxyTests. Auth.UntrustedProxyTests. Hosting.ProductionAssetsTests. Faults.DiskFullTests.)
+  where=$(printf '&FullyQualifiedName!~Sortie.Tests.%s' "${skip[@]}")
+  where=${where#&}
+  [ "$long" = 1 ] || where+="&Category!=Long"
+  pg_filter=(--filter "$where")
+fi
 echo "==> Testing tests/Sortie.Tests on PostgreSQL"
-SORTIE_TEST_DATABASE=postgres dotnet test tests/Sortie.Tests --no-build -nologo "${filter[@]}" "${args[@]}" 2>&1 | tee -a "$log" || status=1
+SORTIE_TEST_DATABASE=postgres dotnet test tests/Sortie.Tests --no-build -nologo "${pg_filter[@]}" "${args[@]}" 2>&1 | tee -a "$log" || status=1
 
 # One closing line for every project together: "N passed, N failed, N skipped".
 awk '/(Passed|Failed)! +- +Failed:/ {

@@ -38,11 +38,11 @@ public sealed class JoinLoginTests(ProductionPortal server, Browser browser) : I
         var (ownerApi, session) = await server.NewRunningSessionAsync();
         using var firstApi = await server.NewUserAsync();
         var revoked = await ownerApi.CreateLinkAsync(session.Id);
-        (await ownerApi.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}")).EnsureSuccessStatusCode();
+        (await ownerApi.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         var usedUp = await ownerApi.CreateLinkAsync(session.Id, maxUses: 1);
         (await firstApi.JoinAsync(usedUp.ShareUrl!)).EnsureSuccessStatusCode();
         var expired = await ownerApi.CreateLinkAsync(session.Id, expiresIn: 1);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
 
         var page = await browser.NewPageAsync(server.BaseUri);
         foreach (var link in new[] { "/join/not-a-real-link", revoked.ShareUrl!, usedUp.ShareUrl!, expired.ShareUrl! })

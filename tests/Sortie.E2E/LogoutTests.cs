@@ -22,7 +22,7 @@ public sealed class LogoutTests(ProductionPortal server, Browser browser) : ICla
         Assert.StartsWith(new Uri(server.BaseUri, "/login").ToString(), page.Url);
         using var replay = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = server.BaseUri };
         replay.DefaultRequestHeaders.Add("Cookie", $"{cookie.Name}={cookie.Value}");
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await replay.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await replay.GetAsync("/api/auth/me", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]

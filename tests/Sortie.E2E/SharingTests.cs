@@ -171,7 +171,7 @@ public sealed class SharingTests(ProductionPortal server, Browser browser) : ICl
         using var userApi = await server.NewUserAsync();
         var link = await ownerApi.CreateLinkAsync(session.Id);
         var revoked = await ownerApi.CreateLinkAsync(session.Id);
-        (await ownerApi.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}")).EnsureSuccessStatusCode();
+        (await ownerApi.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         var user = await browser.LogInAsync(server, userApi);
 
         await user.GotoAsync("/join/not-a-real-link");

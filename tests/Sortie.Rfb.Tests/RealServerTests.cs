@@ -44,7 +44,7 @@ public sealed class RealServerTests
         await using var reference = await xvnc.ConnectAsync();
         await reference.SetPixelFormatAsync(PixelFormat.Rgb888, Ct);
         await reference.SetEncodingsAsync([Encodings.Raw], Ct);
-        await Eventually.HoldsAsync(() => SamePictureAsync(viewer, reference), Timeout, "the view-only viewer's picture matches the desktop");
+        Assert.True(await Eventually.TrueAsync(() => SamePictureAsync(viewer, reference), Timeout), "The view-only viewer's picture never matched the desktop.");
 
         await AssertForwardedUnchangedAsync(relay);
         Assert.True(relay.ServerFilter!.Counters.Rectangles(Encodings.CopyRect) > 0, "no CopyRect was sent");
@@ -110,7 +110,8 @@ public sealed class RealServerTests
 
         xvnc.RunTk(Desktop.CopyToClipboard("copied in the desktop"));
         await direct.WaitUntilAsync(() => direct.ClipboardTexts.Contains("copied in the desktop"), Timeout, Ct);
-        await Eventually.HoldsAsync(() => relay.ServerFilter!.Counters.Dropped(ServerMessage.ServerCutText) > 0, Timeout, "the server sent the clipboard to the relay");
+        Assert.True(await Eventually.TrueAsync(() => relay.ServerFilter!.Counters.Dropped(ServerMessage.ServerCutText) > 0, Timeout),
+            "The server never sent the clipboard to the relay.");
 
         // A bell rung after the clipboard was sent arrives after it: by then any clipboard would have come through.
         xvnc.Run("xkbbell");
@@ -131,8 +132,8 @@ public sealed class RealServerTests
         await viewer.HandshakeAsync(Ct);
 
         await viewer.SendClipboardAsync("from a full-access viewer", Ct);
-        await Eventually.HoldsAsync(() => File.Exists(seen) && File.ReadAllText(seen).Contains("from a full-access viewer"), Timeout,
-            "the desktop's clipboard holds the viewer's text");
+        Assert.True(await Eventually.TrueAsync(() => File.Exists(seen) && File.ReadAllText(seen).Contains("from a full-access viewer"), Timeout),
+            "The desktop's clipboard never held the viewer's text.");
         relay.AssertHealthy();
     }
 
@@ -184,7 +185,7 @@ public sealed class RealServerTests
     /// <summary>Once the relay has caught up, the view-only viewer received exactly what the server sent.</summary>
     private static async Task AssertForwardedUnchangedAsync(FilteringRelay relay)
     {
-        await Eventually.HoldsAsync(() => relay.ViewerReceived.Length == relay.ServerSent.Length, Timeout, "the relay forwarded everything");
+        Assert.True(await Eventually.TrueAsync(() => relay.ViewerReceived.Length == relay.ServerSent.Length, Timeout), "The relay never forwarded everything.");
         relay.AssertHealthy();
         Assert.Equal(relay.ServerSent, relay.ViewerReceived);
     }

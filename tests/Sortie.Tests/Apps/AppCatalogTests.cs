@@ -32,10 +32,10 @@ public sealed class AppCatalogTests(SortieServer server) : IClassFixture<SortieS
 
         var changed = await ApiClient.ReadAsync<AppDto>(await admin.Http.PutAsJsonAsync($"/api/apps/{created.Id}",
             new AppRequest("terminal", LaunchType.Container, StreamProtocol.Vnc, "A bigger terminal", "⌨️", "exec xterm -geometry 120x40"),
-            Sortie.Platform.SortieJson.Options));
+            Sortie.Platform.SortieJson.Options, TestContext.Current.CancellationToken));
         Assert.Equal("A bigger terminal", changed.Description);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/apps/{created.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/apps/{created.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.DoesNotContain(await admin.GetAsync<List<AppDto>>("/api/apps"), a => a.Id == created.Id);
     }
 
@@ -62,9 +62,9 @@ public sealed class AppCatalogTests(SortieServer server) : IClassFixture<SortieS
         var session = await ApiClient.ReadAsync<Sortie.Sessions.SessionDto>(
             await admin.PostAsync("/api/sessions", new Sortie.Sessions.CreateSessionRequest(app.Id, 320, 240)));
 
-        await ProblemAssert.IsProblemAsync(await admin.Http.DeleteAsync($"/api/apps/{app.Id}"), HttpStatusCode.Conflict);
-        await admin.Http.DeleteAsync($"/api/sessions/{session.Id}");
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/apps/{app.Id}")).StatusCode);
+        await ProblemAssert.IsProblemAsync(await admin.Http.DeleteAsync($"/api/apps/{app.Id}", TestContext.Current.CancellationToken), HttpStatusCode.Conflict);
+        await admin.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/apps/{app.Id}", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -75,8 +75,8 @@ public sealed class AppCatalogTests(SortieServer server) : IClassFixture<SortieS
         var request = new AppRequest("sneaky", LaunchType.Url, Url: "https://example.org/");
         Assert.Equal(HttpStatusCode.Forbidden, (await user.PostAsync("/api/apps", request)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden,
-            (await user.Http.PutAsJsonAsync($"/api/apps/{desktop.Id}", request, Sortie.Platform.SortieJson.Options)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.DeleteAsync($"/api/apps/{desktop.Id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().Http.GetAsync("/api/apps")).StatusCode);
+            (await user.Http.PutAsJsonAsync($"/api/apps/{desktop.Id}", request, Sortie.Platform.SortieJson.Options, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.DeleteAsync($"/api/apps/{desktop.Id}", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().Http.GetAsync("/api/apps", TestContext.Current.CancellationToken)).StatusCode);
     }
 }

@@ -73,7 +73,7 @@ public sealed class RdpAppTests(SortieServer server) : IClassFixture<SortieServe
         var body = $$"""{"name": "{{NewName()}}", "launch_type": "container", "protocol": "rdp", "rdp": {{rdp}}}""";
 
         var detail = await ProblemAssert.IsProblemAsync(await admin.Http.PostAsync("/api/apps",
-            new StringContent(body, System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
 
         Assert.Contains(reason, detail);
     }
@@ -124,7 +124,7 @@ public sealed class RdpAppTests(SortieServer server) : IClassFixture<SortieServe
 
         foreach (var client in new[] { admin, user })
         {
-            var body = await client.Http.GetStringAsync("/api/apps");
+            var body = await client.Http.GetStringAsync("/api/apps", TestContext.Current.CancellationToken);
             Assert.DoesNotContain(password, body);
             Assert.DoesNotContain("alice", body);
         }

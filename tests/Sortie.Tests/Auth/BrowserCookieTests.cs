@@ -81,7 +81,7 @@ public sealed partial class BrowserCookieTests(SortieServer server) : IClassFixt
         Assert.Equal(HttpStatusCode.OK, (await MeAsync(copy)).StatusCode);
 
         var token = await LogoutFormTokenAsync(browser);
-        var logout = await browser.Client.PostAsync("/logout", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+        var logout = await browser.Client.PostAsync("/logout", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
         Assert.Equal("/login", logout.Headers.Location!.OriginalString);
 
@@ -154,7 +154,7 @@ public sealed partial class BrowserCookieTests(SortieServer server) : IClassFixt
         await browser.LogInAsync(user.User.Username);
         var copy = browser.Cookie;
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/admin/users/{user.User.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/admin/users/{user.User.Id}", TestContext.Current.CancellationToken)).StatusCode);
 
         await AssertLoggedOutAsync(copy);
     }

@@ -54,7 +54,7 @@ public sealed class LoginTests(SortieServer server) : IClassFixture<SortieServer
         Assert.Equal(UserRole.User, me.Role);
 
         using var anon = server.Anonymous();
-        await ProblemAssert.IsProblemAsync(await anon.Http.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        await ProblemAssert.IsProblemAsync(await anon.Http.GetAsync("/api/auth/me", TestContext.Current.CancellationToken), HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -65,6 +65,6 @@ public sealed class LoginTests(SortieServer server) : IClassFixture<SortieServer
         var forged = $"{parts[0]}.{parts[1]}.{new string('A', parts[2].Length)}";
         using var anon = server.Anonymous();
         anon.Http.DefaultRequestHeaders.Authorization = new("Bearer", forged);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anon.Http.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anon.Http.GetAsync("/api/auth/me", TestContext.Current.CancellationToken)).StatusCode);
     }
 }

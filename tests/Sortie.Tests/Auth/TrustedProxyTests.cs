@@ -24,12 +24,26 @@ public sealed class TrustedProxyTests(TrustedProxyTests.Server server) : IClassF
         return await anon.Http.SendAsync(request);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> failed logins as unknown names, a few at once (as a spray comes; each costs the server a
+    /// full password check), and all of them over before this returns.
+    /// </summary>
+    internal static async Task SprayAsync(SortieServer server, int count, Func<int, string> name, Func<int, string> client)
+    {
+        using var turns = new SemaphoreSlim(4);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            await turns.WaitAsync(TestContext.Current.CancellationToken);
+            try { (await LogInViaProxyAsync(server, name(i), "wrong-password", client(i))).Dispose(); }
+            finally { turns.Release(); }
+        }));
+    }
+
     [Fact]
     public async Task Failures_of_one_client_under_many_names_lock_out_no_other_client_of_the_proxy()
     {
         using var user = await server.NewUserAsync();
-        for (var i = 0; i < LoginThrottle.FreeFailuresPerAddress + 5; i++)
-            await LogInViaProxyAsync(server, $"nobody{i}", "wrong-password", "198.51.100.7");
+        await SprayAsync(server, LoginThrottle.FreeFailuresPerAddress + 5, i => $"nobody{i}", i => "198.51.100.7");
 
         var other = await LogInViaProxyAsync(server, user.User.Username, $"{user.User.Username}-password", "198.51.100.8");
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
@@ -44,8 +58,7 @@ public sealed class TrustedProxyTests(TrustedProxyTests.Server server) : IClassF
         const string office = "198.51.100.9";
         var password = $"{user.User.Username}-password";
         Assert.Equal(HttpStatusCode.OK, (await LogInViaProxyAsync(server, user.User.Username, password, office)).StatusCode);
-        for (var i = 0; i < LoginThrottle.FreeFailuresPerAddress + 5; i++)
-            await LogInViaProxyAsync(server, $"sprayed{i}", "wrong-password", office);
+        await SprayAsync(server, LoginThrottle.FreeFailuresPerAddress + 5, i => $"sprayed{i}", i => office);
 
         Assert.Equal(HttpStatusCode.OK, (await LogInViaProxyAsync(server, user.User.Username, password, office)).StatusCode);
         await ProblemAssert.IsProblemAsync(
@@ -64,8 +77,7 @@ public sealed class UntrustedProxyTests(UntrustedProxyTests.Server server) : ICl
     [Fact]
     public async Task A_client_cannot_pose_as_many_by_sending_forwarded_headers()
     {
-        for (var i = 0; i < LoginThrottle.FreeFailuresPerAddress; i++)
-            await TrustedProxyTests.LogInViaProxyAsync(server, $"nobody{i}", "wrong-password", $"203.0.113.{i + 1}");
+        await TrustedProxyTests.SprayAsync(server, LoginThrottle.FreeFailuresPerAddress, i => $"nobody{i}", i => $"203.0.113.{i + 1}");
 
         await ProblemAssert.IsProblemAsync(await TrustedProxyTests.LogInViaProxyAsync(server, "newcomer", "wrong-password", "198.51.100.1"),
             HttpStatusCode.TooManyRequests);

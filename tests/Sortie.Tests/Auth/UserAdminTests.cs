@@ -55,11 +55,11 @@ public sealed class UserAdminTests(SortieServer server) : IClassFixture<SortieSe
     {
         using var user = await server.NewUserAsync();
         using var anon = server.Anonymous();
-        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.GetAsync("/api/admin/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.GetAsync("/api/admin/users", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden,
             (await user.PostAsync("/api/admin/users", new CreateUserRequest("mallory", "mallory-password"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.DeleteAsync($"/api/admin/users/{user.User.Id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anon.Http.GetAsync("/api/admin/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.Http.DeleteAsync($"/api/admin/users/{user.User.Id}", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anon.Http.GetAsync("/api/admin/users", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -69,11 +69,11 @@ public sealed class UserAdminTests(SortieServer server) : IClassFixture<SortieSe
         using var user = await server.NewUserAsync();
         var session = await user.LaunchDesktopAsync();
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/admin/users/{user.User.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/admin/users/{user.User.Id}", TestContext.Current.CancellationToken)).StatusCode);
 
         // The access token has not expired, but the account is gone.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await user.Http.GetAsync("/api/auth/me")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await user.Http.GetAsync("/api/auth/me", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.DoesNotContain(await admin.GetAsync<List<Sortie.Sessions.SessionDto>>("/api/sessions?all=true"), s => s.Id == session.Id);
     }
 
@@ -81,6 +81,6 @@ public sealed class UserAdminTests(SortieServer server) : IClassFixture<SortieSe
     public async Task An_admin_cannot_delete_themselves()
     {
         using var admin = await server.AdminAsync();
-        await ProblemAssert.IsProblemAsync(await admin.Http.DeleteAsync($"/api/admin/users/{admin.User.Id}"), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await admin.Http.DeleteAsync($"/api/admin/users/{admin.User.Id}", TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
     }
 }

@@ -27,18 +27,18 @@ public sealed class DatabaseOutageTests : IDisposable
         var traceIds = new List<string>();
         foreach (var response in new[]
         {
-            await admin.Http.GetAsync("/api/sessions"),
-            await anonymous.PostAsJsonAsync("/api/auth/login", new LoginRequest("admin", SortieServer.AdminPassword), SortieJson.Options),
+            await admin.Http.GetAsync("/api/sessions", TestContext.Current.CancellationToken),
+            await anonymous.PostAsJsonAsync("/api/auth/login", new LoginRequest("admin", SortieServer.AdminPassword), SortieJson.Options, TestContext.Current.CancellationToken),
         })
         {
             Assert.Contains("database is unavailable", await ProblemAssert.IsProblemAsync(response, HttpStatusCode.ServiceUnavailable));
             Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
-            var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             traceIds.Add(problem.RootElement.GetProperty("trace_id").GetString()!);
         }
-        var ready = await anonymous.GetAsync("/readyz");
+        var ready = await anonymous.GetAsync("/readyz", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-        Assert.Contains("\"database\":\"unreachable\"", await ready.Content.ReadAsStringAsync());
+        Assert.Contains("\"database\":\"unreachable\"", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         await database.ResumeAsync();
         Assert.True(await Eventually.TrueAsync(async () => (await admin.Http.GetAsync("/api/sessions")).IsSuccessStatusCode),

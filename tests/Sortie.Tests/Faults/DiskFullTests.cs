@@ -20,13 +20,13 @@ public sealed class DiskFullTests : IDisposable
         await using (var server = await ServerProcess.StartAsync(_dataDir, new Dictionary<string, string> { ["SORTIE_STOP_SESSIONS_ON_EXIT"] = "true" }))
         {
             using var http = new HttpClient { BaseAddress = server.BaseUri };
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
 
             await FillAsync(leaving: 4 << 20);
 
-            var ready = await http.GetAsync("/readyz");
+            var ready = await http.GetAsync("/readyz", TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-            Assert.Contains($"the disk of {_dataDir} is full", await ready.Content.ReadAsStringAsync());
+            Assert.Contains($"the disk of {_dataDir} is full", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
 
         var restart = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(_dataDir));

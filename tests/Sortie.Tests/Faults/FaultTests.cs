@@ -44,21 +44,21 @@ public sealed class FaultTests(SortieServer server) : IClassFixture<SortieServer
 
         // The laggard asks for whole screens again and again and never reads the answers.
         await using var stuck = await laggard.ViewAsync(session.Id);
-        for (var i = 0; i < 200; i++) await stuck.RequestUpdateAsync(incremental: false);
+        for (var i = 0; i < 200; i++) await stuck.RequestUpdateAsync(incremental: false, TestContext.Current.CancellationToken);
 
         await using var ownerView = await owner.ViewAsync(session.Id);
-        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout, TestContext.Current.CancellationToken);
         for (var line = 0; line < 5; line++)
         {
             var before = ownerView.Framebuffer.Checksum();
             foreach (var key in $"echo {line}\r")
             {
                 var keysym = key == '\r' ? 0xff0du : key;
-                await ownerView.SendKeyAsync(keysym, down: true);
-                await ownerView.SendKeyAsync(keysym, down: false);
+                await ownerView.SendKeyAsync(keysym, down: true, TestContext.Current.CancellationToken);
+                await ownerView.SendKeyAsync(keysym, down: false, TestContext.Current.CancellationToken);
             }
             // Each line the owner types shows up for the owner while the laggard's connection is jammed.
-            await ownerView.WaitForPictureAsync(f => f.Checksum() != before, Timeout);
+            await ownerView.WaitForPictureAsync(f => f.Checksum() != before, Timeout, TestContext.Current.CancellationToken);
         }
     }
 }

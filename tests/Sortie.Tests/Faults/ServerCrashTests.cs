@@ -48,10 +48,10 @@ public sealed class ServerCrashTests : IDisposable
         var shared = Assert.Single(await viewerAgain.GetAsync<List<SessionDto>>("/api/sessions/shared"));
         Assert.Equal((session.Id, SharePermission.ReadOnly), (shared.Id, shared.SharePermission));
         await using (var reconnected = await viewerAgain.ViewAsync(session.Id))
-            await reconnected.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10));
+            await reconnected.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Contains(link.Id, (await ownerAgain.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares")).Select(s => s.Id));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await ownerAgain.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await ownerAgain.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p), $"{p.Command} outlived its session"));
     }
 

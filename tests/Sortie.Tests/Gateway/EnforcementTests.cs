@@ -101,20 +101,20 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
     {
         var (owner, session, viewOnly, fullAccess) = await SharedAsync();
         await using var ownerView = await owner.ViewAsync(session.Id);
-        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout, TestContext.Current.CancellationToken);
         var before = await SettledScreenAsync(ownerView);
 
         await using (var watcher = await viewOnly.ViewAsync(session.Id))
         {
             await TypeAndClickAsync(watcher, "echo view-only was here");
-            await Task.Delay(Settle);
+            await Task.Delay(Settle, TestContext.Current.CancellationToken);
         }
         Assert.Equal(before, await ScreenAsync(ownerView));
 
         // The positive control: the same input from a full-access viewer changes the desktop.
         await using var helper = await fullAccess.ViewAsync(session.Id);
         await TypeAndClickAsync(helper, "echo full access was here");
-        await ownerView.WaitForPictureAsync(f => f.Checksum() != before, Timeout);
+        await ownerView.WaitForPictureAsync(f => f.Checksum() != before, Timeout, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -127,11 +127,11 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
 
         await using (var watcher = await viewOnly.ViewAsync(session.Id))
         {
-            await watcher.SendClipboardAsync("pasted by a view-only viewer");
-            await Task.Delay(Settle);
+            await watcher.SendClipboardAsync("pasted by a view-only viewer", TestContext.Current.CancellationToken);
+            await Task.Delay(Settle, TestContext.Current.CancellationToken);
         }
         await using var helper = await fullAccess.ViewAsync(session.Id);
-        await helper.SendClipboardAsync("pasted with full access");
+        await helper.SendClipboardAsync("pasted with full access", TestContext.Current.CancellationToken);
 
         Assert.True(await Eventually.TrueAsync(() => Seen().Contains("pasted with full access")), $"the desktop saw: {Seen()}");
         Assert.DoesNotContain("view-only", Seen());
@@ -146,16 +146,16 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         await using var helper = await fullAccess.ViewAsync(session.Id);
         await using var ownerView = await owner.ViewAsync(session.Id);
         // Each viewer keeps reading (and asking for updates) while the desktop copies.
-        await watcher.RequestUpdateAsync(incremental: false);
+        await watcher.RequestUpdateAsync(incremental: false, TestContext.Current.CancellationToken);
         var watching = Task.Run(async () =>
         {
             try { await watcher.WaitUntilAsync(() => false, TimeSpan.FromSeconds(3)); } catch (TimeoutException) { }
-        });
+        }, TestContext.Current.CancellationToken);
 
         File.WriteAllText(Path.Combine(server.SessionFolder(session.Id), "home", "copy"), "copied on the desktop");
 
-        await helper.WaitUntilAsync(() => helper.ClipboardTexts.Contains("copied on the desktop"), Timeout);
-        await ownerView.WaitUntilAsync(() => ownerView.ClipboardTexts.Contains("copied on the desktop"), Timeout);
+        await helper.WaitUntilAsync(() => helper.ClipboardTexts.Contains("copied on the desktop"), Timeout, TestContext.Current.CancellationToken);
+        await ownerView.WaitUntilAsync(() => ownerView.ClipboardTexts.Contains("copied on the desktop"), Timeout, TestContext.Current.CancellationToken);
         await watching;
         Assert.Empty(watcher.ClipboardTexts);
         Assert.Equal(0, watcher.ExtendedClipboardMessages);
@@ -171,7 +171,7 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         var stream = WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false);
         await using (var raw = new RfbClient(stream))
         {
-            await raw.HandshakeAsync();
+            await raw.HandshakeAsync(TestContext.Current.CancellationToken);
             await socket.SendAsync(new byte[] { 77, 0, 0, 0 }, WebSocketMessageType.Binary, true, CancellationToken.None);
 
             var close = await socket.WaitForCloseAsync();
@@ -179,7 +179,7 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
             Assert.Equal(4004, close.Code);
             Assert.Contains("unknown client message type 77", close.Reason);
         }
-        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout, TestContext.Current.CancellationToken);
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
     }
 
@@ -188,7 +188,7 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
     {
         var (owner, session, viewOnly, _) = await SharedAsync();
         await using var ownerView = await owner.ViewAsync(session.Id);
-        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout);
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout, TestContext.Current.CancellationToken);
         var before = await SettledScreenAsync(ownerView);
         var random = new Random(4242);
 
@@ -197,7 +197,7 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
             using var socket = await viewOnly.ConnectAsync(session.Id);
             var stream = WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false);
             await using var raw = new RfbClient(stream);
-            await raw.HandshakeAsync();
+            await raw.HandshakeAsync(TestContext.Current.CancellationToken);
             var noise = new byte[random.Next(1, 4096)];
             random.NextBytes(noise);
             await socket.SendAsync(noise, WebSocketMessageType.Binary, true, CancellationToken.None);
@@ -210,7 +210,7 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
             catch (OperationCanceledException) { }
         }
 
-        await Task.Delay(Settle);
+        await Task.Delay(Settle, TestContext.Current.CancellationToken);
         Assert.Equal(before, await ScreenAsync(ownerView));
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
     }
@@ -224,11 +224,11 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         // A phone-sized window asks for a phone-sized desktop: dropped at the gateway.
         await using (var phone = await fullAccess.ViewAsync(session.Id))
         {
-            await phone.SetEncodingsAsync(resizable);
-            await phone.SetDesktopSizeAsync(200, 300);
-            await phone.RequestUpdateAsync(incremental: false);
-            await phone.WaitForUpdateAsync(Timeout);
-            await Task.Delay(Settle);
+            await phone.SetEncodingsAsync(resizable, TestContext.Current.CancellationToken);
+            await phone.SetDesktopSizeAsync(200, 300, TestContext.Current.CancellationToken);
+            await phone.RequestUpdateAsync(incremental: false, TestContext.Current.CancellationToken);
+            await phone.WaitForUpdateAsync(Timeout, TestContext.Current.CancellationToken);
+            await Task.Delay(Settle, TestContext.Current.CancellationToken);
         }
         await using (var fresh = await owner.ViewAsync(session.Id))
             Assert.Equal((320, 240), (fresh.Framebuffer.Width, fresh.Framebuffer.Height));
@@ -236,8 +236,8 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         // The owner may: the same request from them resizes it for everyone.
         await using (var ownerView = await owner.ViewAsync(session.Id))
         {
-            await ownerView.SetEncodingsAsync(resizable);
-            await ownerView.SetDesktopSizeAsync(400, 300);
+            await ownerView.SetEncodingsAsync(resizable, TestContext.Current.CancellationToken);
+            await ownerView.SetDesktopSizeAsync(400, 300, TestContext.Current.CancellationToken);
         }
         Assert.True(await Eventually.TrueAsync(async () =>
         {
@@ -253,10 +253,10 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         // A plain RFB client: it never announces DesktopSize, so the VNC server drops it when the desktop changes size.
         using var socket = await viewOnly.ConnectAsync(session.Id);
         await using var plain = new RfbClient(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: false));
-        await plain.HandshakeAsync();
-        await plain.SetEncodingsAsync([RfbConstants.Encodings.Raw]);
-        await plain.RequestUpdateAsync(incremental: false);
-        await plain.WaitForUpdateAsync(Timeout);
+        await plain.HandshakeAsync(TestContext.Current.CancellationToken);
+        await plain.SetEncodingsAsync([RfbConstants.Encodings.Raw], TestContext.Current.CancellationToken);
+        await plain.RequestUpdateAsync(incremental: false, TestContext.Current.CancellationToken);
+        await plain.WaitForUpdateAsync(Timeout, TestContext.Current.CancellationToken);
 
         await using var ownerView = await owner.ViewAsync(session.Id);
         var close = await socket.ClosedByAsync(async () =>
@@ -268,7 +268,7 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         Assert.Equal((4005, "desktop resized: this viewer cannot follow a size change"), close.Close);
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
         // A viewer that can follow it (the owner's) stays connected and gets the new size.
-        await ownerView.RequestUpdateAsync(incremental: false);
-        await ownerView.WaitUntilAsync(() => (ownerView.Framebuffer.Width, ownerView.Framebuffer.Height) == (400, 300), Timeout);
+        await ownerView.RequestUpdateAsync(incremental: false, TestContext.Current.CancellationToken);
+        await ownerView.WaitUntilAsync(() => (ownerView.Framebuffer.Width, ownerView.Framebuffer.Height) == (400, 300), Timeout, TestContext.Current.CancellationToken);
     }
 }

@@ -43,7 +43,7 @@ public sealed class GatewayAccessTests(SortieServer server) : IClassFixture<Sort
     {
         using var owner = await server.NewUserAsync();
         var session = await owner.LaunchDesktopAsync(320, 240);
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Conflict, await owner.UpgradeStatusAsync(session.Id));
     }
 
@@ -52,7 +52,7 @@ public sealed class GatewayAccessTests(SortieServer server) : IClassFixture<Sort
     {
         using var owner = await server.NewUserAsync();
         var session = await owner.LaunchDesktopAsync(320, 240);
-        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/ws/sessions/{session.Id}"), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/ws/sessions/{session.Id}", TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class GatewayAccessTests(SortieServer server) : IClassFixture<Sort
         using var ownerView = await owner.ConnectAsync(session.Id);
         using var adminView = await admin.ConnectAsync(session.Id);
 
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
 
         foreach (var view in new[] { ownerView, adminView })
         {
@@ -86,6 +86,6 @@ public sealed class GatewayAccessTests(SortieServer server) : IClassFixture<Sort
         while (got < banner.Length)
             got += (await view.ReceiveAsync(banner.AsMemory(got), CancellationToken.None)).Count;
         Assert.Equal("RFB 003.008\n", System.Text.Encoding.ASCII.GetString(banner));
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 }

@@ -85,9 +85,9 @@ public sealed class ViewerSocketTests(SortieServer server) : IClassFixture<Sorti
         using var socket = await owner.ConnectAsync(session.Id);
         var buffer = new byte[4096];
         await socket.ReceiveAsync(buffer, CancellationToken.None); // the banner
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
         WebSocketReceiveResult result;
-        do result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+        do result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
         while (result.MessageType != WebSocketMessageType.Close);
         Assert.Equal((WebSocketCloseStatus)CloseReason.SessionEnded.Code, socket.CloseStatus);
         Assert.Equal(CloseReason.SessionEnded.Text, socket.CloseStatusDescription);

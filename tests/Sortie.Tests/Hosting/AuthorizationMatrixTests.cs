@@ -58,7 +58,7 @@ public sealed class AuthorizationMatrixTests(MatrixFixture app) : IClassFixture<
             var client = app.As(caller);
             var actual = method == "WS"
                 ? (int)await client.UpgradeStatusAsync(app.Session.Id)
-                : (int)(await client.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path.Replace("{s}", app.Session.Id.ToString())))).StatusCode;
+                : (int)(await client.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path.Replace("{s}", app.Session.Id.ToString())), TestContext.Current.CancellationToken)).StatusCode;
             Assert.True(status == actual, $"{method} {path} as {caller}: expected {status}, got {actual}");
         }
     }
@@ -68,9 +68,9 @@ public sealed class AuthorizationMatrixTests(MatrixFixture app) : IClassFixture<
     {
         using var owner = await app.NewUserAsync();
         var session = await owner.LaunchDesktopAsync(320, 240);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await app.AnonymousClient.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await app.Other.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.AnonymousClient.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Other.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
-        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
     }
 }

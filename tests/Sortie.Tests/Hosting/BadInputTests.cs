@@ -14,12 +14,12 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
         var desktop = await user.AppAsync("desktop");
         var body = $"{{\"app_id\":\"{desktop.Id}\",\"width\":320,\"height\":240}}";
         // curl -d sends application/x-www-form-urlencoded; other clients send nothing at all.
-        var asForm = await user.Http.PostAsync("/api/sessions", new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var asForm = await user.Http.PostAsync("/api/sessions", new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, asForm.StatusCode);
         var bare = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"username\":\"nobody\"}"));
-        Assert.Equal(HttpStatusCode.BadRequest, (await user.Http.PostAsync("/api/auth/login", bare)).StatusCode); // read as JSON: a field is missing
+        Assert.Equal(HttpStatusCode.BadRequest, (await user.Http.PostAsync("/api/auth/login", bare, TestContext.Current.CancellationToken)).StatusCode); // read as JSON: a field is missing
         var created = await ApiClient.ReadAsync<Sortie.Sessions.SessionDto>(asForm);
-        await user.Http.DeleteAsync($"/api/sessions/{created.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{created.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -28,13 +28,13 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
         using var user = await server.NewUserAsync();
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.BaseUri };
         (await browser.PostAsJsonAsync("/api/auth/login", new Sortie.Auth.LoginRequest(user.User.Username, $"{user.User.Username}-password"),
-            Sortie.Platform.SortieJson.Options)).EnsureSuccessStatusCode();
+            Sortie.Platform.SortieJson.Options, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         var desktop = await user.AppAsync("desktop");
 
         var unsupported = await ProblemAssert.IsProblemAsync(await browser.PostAsync("/api/sessions",
-            new StringContent($"{{\"app_id\":\"{desktop.Id}\"}}", Encoding.UTF8, "application/x-www-form-urlencoded")), HttpStatusCode.UnsupportedMediaType);
+            new StringContent($"{{\"app_id\":\"{desktop.Id}\"}}", Encoding.UTF8, "application/x-www-form-urlencoded"), TestContext.Current.CancellationToken), HttpStatusCode.UnsupportedMediaType);
         Assert.Contains("application/json", unsupported);
-        var notAllowed = await ProblemAssert.IsProblemAsync(await user.Http.PutAsync("/api/sessions", Json("{}")), HttpStatusCode.MethodNotAllowed);
+        var notAllowed = await ProblemAssert.IsProblemAsync(await user.Http.PutAsync("/api/sessions", Json("{}"), TestContext.Current.CancellationToken), HttpStatusCode.MethodNotAllowed);
         Assert.Contains("PUT", notAllowed);
     }
 
@@ -43,7 +43,7 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
     {
         using var user = await server.NewUserAsync();
         var detail = await ProblemAssert.IsProblemAsync(
-            await user.Http.PostAsync("/api/sessions", Json("{\"app_id\": ")), HttpStatusCode.BadRequest);
+            await user.Http.PostAsync("/api/sessions", Json("{\"app_id\": "), TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
         Assert.Contains("JSON", detail);
     }
 
@@ -53,7 +53,7 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
         using var user = await server.NewUserAsync();
         var desktop = await user.AppAsync("desktop");
         var detail = await ProblemAssert.IsProblemAsync(
-            await user.Http.PostAsync("/api/sessions", Json($"{{\"app_id\":\"{desktop.Id}\",\"privileged\":true}}")), HttpStatusCode.BadRequest);
+            await user.Http.PostAsync("/api/sessions", Json($"{{\"app_id\":\"{desktop.Id}\",\"privileged\":true}}"), TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
         Assert.Contains("privileged", detail);
     }
 
@@ -62,7 +62,7 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
     {
         using var anon = server.Anonymous();
         var detail = await ProblemAssert.IsProblemAsync(
-            await anon.Http.PostAsync("/api/auth/login", Json("{\"username\":\"admin\"}")), HttpStatusCode.BadRequest);
+            await anon.Http.PostAsync("/api/auth/login", Json("{\"username\":\"admin\"}"), TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
         Assert.Contains("password", detail);
     }
 
@@ -75,7 +75,7 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
     {
         using var admin = await server.AdminAsync();
         var detail = await ProblemAssert.IsProblemAsync(await admin.Http.PostAsync("/api/admin/users",
-            Json($"{{\"username\":\"strict-user\",\"password\":\"long-enough-password\",\"role\":{role}}}")),
+            Json($"{{\"username\":\"strict-user\",\"password\":\"long-enough-password\",\"role\":{role}}}"), TestContext.Current.CancellationToken),
             HttpStatusCode.BadRequest);
         Assert.Contains("\"admin\"", detail); // names the values it takes
         Assert.Contains("role", detail);
@@ -86,7 +86,7 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
     {
         using var admin = await server.AdminAsync();
         var response = await admin.Http.PostAsync("/api/admin/users",
-            Json("{\"username\":\"strict-admin\",\"password\":\"long-enough-password\",\"role\":\"admin\"}"));
+            Json("{\"username\":\"strict-admin\",\"password\":\"long-enough-password\",\"role\":\"admin\"}"), TestContext.Current.CancellationToken);
         // The role is written as the API promises it: "admin", not "Admin" or 1.
         Assert.Contains("\"role\":\"admin\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
@@ -95,6 +95,6 @@ public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieSer
     public async Task A_malformed_session_id_is_404_like_any_unknown_one()
     {
         using var user = await server.NewUserAsync();
-        await ProblemAssert.IsProblemAsync(await user.Http.GetAsync("/api/sessions/not-a-guid"), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await user.Http.GetAsync("/api/sessions/not-a-guid", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
     }
 }

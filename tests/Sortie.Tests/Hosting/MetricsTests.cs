@@ -29,14 +29,14 @@ public sealed class MetricsTests : IDisposable
             (await anonymous.PostAsync("/api/auth/login", new LoginRequest(guest.User.Username, "wrong-password"))).StatusCode);
 
         await using var view = await guest.ViewAsync(session.Id);
-        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10));
+        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         var watching = await ScrapeAsync(anonymous);
         Assert.True(Sum(watching, "sortie_viewers", "permission=\"read_only\"") >= 1, watching);
         Assert.True(Sum(watching, "sortie_gateway_bytes_total", "direction=\"to_viewer\"") > 0, watching);
         Assert.True(Sum(watching, "sortie_gateway_bytes_total", "direction=\"to_desktop\"") > 0, watching);
 
         // Revoking the link takes the guest's access (joined through it) with it, and closes the viewer.
-        (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{link.Id}")).EnsureSuccessStatusCode();
+        (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{link.Id}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 
         string text = "";
         Assert.True(await Eventually.TrueAsync(async () =>

@@ -33,15 +33,15 @@ public sealed class SecretsInLogTests : IAsyncLifetime
         using var guest = await admin.NewUserAsync(UserRole.User, "log-guest");
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _server.BaseUri };
 
-        using (var wrong = await anonymous.PostAsJsonAsync("/api/auth/login", new LoginRequest("log-guest", "wrong-password-3141"), SortieJson.Options))
+        using (var wrong = await anonymous.PostAsJsonAsync("/api/auth/login", new LoginRequest("log-guest", "wrong-password-3141"), SortieJson.Options, TestContext.Current.CancellationToken))
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        using var refreshed = await anonymous.PostAsJsonAsync("/api/auth/refresh", new RefreshRequest(guest.Tokens!.RefreshToken), SortieJson.Options);
+        using var refreshed = await anonymous.PostAsJsonAsync("/api/auth/refresh", new RefreshRequest(guest.Tokens!.RefreshToken), SortieJson.Options, TestContext.Current.CancellationToken);
         var renewed = await ApiClient.ReadAsync<TokenPair>(refreshed);
 
         var session = await owner.LaunchDesktopAsync(320, 240);
         var link = await owner.CreateLinkAsync(session.Id);
         var token = ApiClient.TokenOf(link.ShareUrl!);
-        using (var visit = await anonymous.GetAsync(link.ShareUrl)) // logged out: on to the login page, and back
+        using (var visit = await anonymous.GetAsync(link.ShareUrl, TestContext.Current.CancellationToken)) // logged out: on to the login page, and back
             Assert.True(visit.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.OK, $"{visit.StatusCode}");
         guest.Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", renewed.AccessToken);
         using (var joined = await guest.JoinAsync(link.ShareUrl!))

@@ -223,7 +223,7 @@ public sealed class KubernetesRunnerTests : IAsyncLifetime
         _api.SetStatus(name, FakeKubernetesApi.Status("Pending", containerStatuses: new JsonArray(
             FakeKubernetesApi.ContainerStatus("app", new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ImagePullBackOff" } }))));
 
-        var e = await Assert.ThrowsAsync<RunnerException>(() => start.WaitAsync(TimeSpan.FromSeconds(5)));
+        var e = await Assert.ThrowsAsync<RunnerException>(() => start.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
         Assert.Contains("could not be pulled", e.Message);
         Assert.Null(_api.Pod(name));
     }

@@ -56,10 +56,10 @@ public sealed class KubernetesServerTests : IAsyncLifetime
         using (var admin = await _server.AdminAsync())
             Assert.Equal((await admin.AppAsync("desktop")).Command, command);
         Assert.NotNull(_api.Policy(name));
-        using (var ready = await _server.Anonymous().Http.GetAsync("/readyz"))
+        using (var ready = await _server.Anonymous().Http.GetAsync("/readyz", TestContext.Current.CancellationToken))
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
-        using var deleted = await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        using var deleted = await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
         Assert.True(deleted.IsSuccessStatusCode);
         Assert.True(await Eventually.TrueAsync(() => _api.Pod(name) is null && _api.Policy(name) is null));
     }

@@ -92,7 +92,7 @@ public sealed class ViewerChurnTests(ViewerChurnTests.Server server) : IClassFix
         Assert.Equal(processesBefore, ProcessesOf(server.SessionFolder(session.Id)));
         Assert.True(await Eventually.TrueAsync(() => ChildProcesses() <= childrenBefore, TimeSpan.FromSeconds(10)),
             $"the test process has {ChildProcesses()} children, {childrenBefore} before");
-        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     /// <summary>How many processes mention the session's folder (its Xvnc, sandbox and desktop).</summary>

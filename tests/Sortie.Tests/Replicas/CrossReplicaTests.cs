@@ -152,7 +152,7 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
             Assert.Equal(12 - Limit, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
             var live = await user.GetAsync<List<SessionDto>>("/api/sessions");
             Assert.Equal(Limit, live.Count);
-            foreach (var session in live) await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+            foreach (var session in live) await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
         }
     }
 
@@ -165,12 +165,12 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
 
         // The browser's cookie, sealed by A's data-protection keys, opened by B.
         using var browser = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = replicas.A.BaseUri };
-        using var login = await browser.PostAsJsonAsync("/api/auth/login", new LoginRequest(user.User.Username, $"{user.User.Username}-password"), SortieJson.Options);
+        using var login = await browser.PostAsJsonAsync("/api/auth/login", new LoginRequest(user.User.Username, $"{user.User.Username}-password"), SortieJson.Options, TestContext.Current.CancellationToken);
         login.EnsureSuccessStatusCode();
         var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(AuthSetup.CookieName + "="));
         using var me = new HttpRequestMessage(HttpMethod.Get, new Uri(replicas.B.BaseUri, "/api/auth/me"));
         me.Headers.Add("Cookie", cookie.Split(';')[0]);
-        using var answer = await browser.SendAsync(me);
+        using var answer = await browser.SendAsync(me, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal(user.User.Id, (await ApiClient.ReadAsync<UserDto>(answer)).Id);
     }
@@ -193,7 +193,7 @@ public sealed class CrossReplicaTests(TwoReplicas replicas) : IClassFixture<TwoR
         // B reaches the pod A started, and the owner (on A) is told that someone watches now.
         await using var view = await guestOnB.ViewAsync(session.Id);
         Assert.Equal((320, 240), (view.Framebuffer.Width, view.Framebuffer.Height));
-        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10));
+        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.NotNull(await ownerEvents.NextAsync(e => e.Type == PortalEvent.ViewersChanged && e.SessionId == session.Id));
         var watching = Assert.Single(await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers"));
         Assert.Equal((guest.User.Username, AccessVia.Link, SharePermission.ReadOnly), (watching.User, watching.Via, watching.Permission));

@@ -27,8 +27,8 @@ public sealed class RdpCertificateTests(SortieServer server) : IClassFixture<Sor
 
         Assert.Equal(remote.CertificateFingerprint, (await AppAsync(app.Id)).Rdp!.CertificateFingerprint);
         await using var view = await user.ViewAsync(session.Id);
-        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout, TestContext.Current.CancellationToken);
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class RdpCertificateTests(SortieServer server) : IClassFixture<Sor
         var session = await user.LaunchAsync(app.Name, 640, 480);
 
         await using var view = await user.ViewAsync(session.Id);
-        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout);
+        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout, TestContext.Current.CancellationToken);
         Assert.Null((await AppAsync(app.Id)).Rdp!.CertificateFingerprint);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 }

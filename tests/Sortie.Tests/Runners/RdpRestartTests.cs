@@ -37,7 +37,7 @@ public sealed class RdpRestartTests : IDisposable
         // xfreerdp and the relay never stopped: the remote session was not even reconnected.
         Assert.All(processes, p => Assert.True(SandboxProcesses.IsAlive(p), $"{p.Command} died with the server"));
         await using var view = await again.ViewAsync(session.Id);
-        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), TimeSpan.FromSeconds(30));
+        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
     }
 
     public void Dispose()

@@ -34,8 +34,8 @@ public sealed class RdpSessionTests(SortieServer server) : IClassFixture<SortieS
 
         Assert.Equal(StreamProtocol.Rdp, session.Protocol);
         await using var view = await user.ViewAsync(session.Id);
-        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout, TestContext.Current.CancellationToken);
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class RdpSessionTests(SortieServer server) : IClassFixture<SortieS
 
         // NLA logs on before any picture: a picture means the password reached xfreerdp.
         await using (var view = await user.ViewAsync(session.Id))
-            await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout);
+            await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout, TestContext.Current.CancellationToken);
 
         var folder = server.SessionFolder(session.Id);
         var processes = SandboxProcesses.Of(folder);
@@ -62,7 +62,7 @@ public sealed class RdpSessionTests(SortieServer server) : IClassFixture<SortieS
             Assert.False(ReadOrEmpty(file).Contains(password), $"{file} holds the password");
         foreach (var (name, text) in await server.DatabaseCopiesAsync())
             Assert.False(text.Contains(password), $"{name} holds the password");
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class RdpSessionTests(SortieServer server) : IClassFixture<SortieS
         Assert.False(await SandboxNetwork.CanConnectAsync(xfreerdp.Pid, "127.0.0.1", remote.Port));
         Assert.False(await SandboxNetwork.CanConnectAsync(xfreerdp.Pid, "127.0.0.1", server.BaseUri.Port));
         Assert.False(await SandboxNetwork.CanConnectAsync(xfreerdp.Pid, "192.0.2.1", 80));
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -143,20 +143,20 @@ public sealed class RdpSessionTests(SortieServer server) : IClassFixture<SortieS
         await owner.InviteAsync(session.Id, viewOnly.User.Username, SharePermission.ReadOnly);
         await owner.InviteAsync(session.Id, fullAccess.User.Username, SharePermission.ReadWrite);
         await using var ownerView = await owner.ViewAsync(session.Id);
-        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout); // the remote desktop is up
+        await ownerView.WaitForPictureAsync(f => f.CountDistinctColours() > 1, Timeout, TestContext.Current.CancellationToken); // the remote desktop is up
         string Typed() => File.Exists(typed) ? File.ReadAllText(typed) : "";
 
         await using (var watcher = await viewOnly.ViewAsync(session.Id))
         {
             await TypeAsync(watcher, "watcher");
-            await Task.Delay(Settle);
+            await Task.Delay(Settle, TestContext.Current.CancellationToken);
         }
         await using var helper = await fullAccess.ViewAsync(session.Id);
         await TypeAsync(helper, "helper");
 
         Assert.True(await Eventually.TrueAsync(() => Typed().Contains("helper"), Timeout), $"the remote desktop got: '{Typed()}'");
         Assert.DoesNotContain("watcher", Typed());
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     /// <summary>

@@ -55,8 +55,8 @@ public sealed class WebProxyTests(PortalRecordingRequests server) : IClassFixtur
             "the portal was asked for: " + string.Join(", ", server.Paths.Distinct()));
         // And it is drawn: antialiased text brings many colours where the empty display had one.
         await using var view = await user.ViewAsync(session.Id);
-        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 16, Timeout);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await view.WaitForPictureAsync(f => f.CountDistinctColours() > 16, Timeout, TestContext.Current.CancellationToken);
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class WebProxyTests(PortalRecordingRequests server) : IClassFixtur
         var session = await user.LaunchAsync(app.Name, 640, 480);
 
         await using var view = await user.ViewAsync(session.Id);
-        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout);
+        await view.WaitForPictureAsync(f => RdpApps.MostlyColour(f, RdpServer.Colour), Timeout, TestContext.Current.CancellationToken);
         Assert.True(page.Requests > 0);
         var chromium = SandboxProcesses.Of(server.SessionFolder(session.Id)).First(p => p.Command.StartsWith("/usr/lib/chromium/"));
         Assert.Equal(["lo"], SandboxNetwork.Interfaces(chromium.Pid));
@@ -77,7 +77,7 @@ public sealed class WebProxyTests(PortalRecordingRequests server) : IClassFixtur
         var policy = File.ReadAllText($"/proc/{chromium.Pid}/root/etc/chromium/policies/managed/sortie.json");
         Assert.Contains("\"file://*\"", policy);
         Assert.Contains("\"AllowFileSelectionDialogs\":false", policy);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -95,6 +95,6 @@ public sealed class WebProxyTests(PortalRecordingRequests server) : IClassFixtur
         Assert.Contains("'browser'", invite);
         Assert.Contains("can be shared", invite);
         Assert.Equal(invite, link);
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 }

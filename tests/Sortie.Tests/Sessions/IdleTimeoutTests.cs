@@ -4,7 +4,9 @@ namespace Sortie.Tests.Sessions;
 
 public sealed class ShortTimeoutServer : SortieServer
 {
-    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_SESSION_TIMEOUT", "2s")];
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_SESSION_TIMEOUT", $"{Timeout.TotalSeconds}s")];
 }
 
 public sealed class IdleTimeoutTests(ShortTimeoutServer server) : IClassFixture<ShortTimeoutServer>
@@ -14,6 +16,7 @@ public sealed class IdleTimeoutTests(ShortTimeoutServer server) : IClassFixture<
     {
         using var user = await server.NewUserAsync();
         var session = await user.LaunchDesktopAsync();
+        server.Clock.Advance(ShortTimeoutServer.Timeout + TimeSpan.FromSeconds(1));
 
         var ended = await user.WaitForStatusAsync(session.Id, SessionStatus.Terminated, TimeSpan.FromSeconds(10));
         Assert.Contains("idle", ended.Reason);
@@ -26,9 +29,12 @@ public sealed class IdleTimeoutTests(ShortTimeoutServer server) : IClassFixture<
         using var user = await server.NewUserAsync();
         var session = await user.LaunchDesktopAsync();
         using var viewer = await user.ConnectAsync(session.Id);
+        var unwatched = await user.LaunchDesktopAsync();
 
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        // Twice the timeout later, the idle sweep has run (the unwatched session is gone) and left the watched one.
+        server.Clock.Advance(2 * ShortTimeoutServer.Timeout);
+        await user.WaitForStatusAsync(unwatched.Id, SessionStatus.Terminated, TimeSpan.FromSeconds(10));
         Assert.Equal(SessionStatus.Running, (await user.GetAsync<Sortie.Sessions.SessionDto>($"/api/sessions/{session.Id}")).Status);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 }

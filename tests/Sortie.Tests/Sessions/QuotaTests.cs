@@ -21,7 +21,7 @@ public sealed class QuotaTests(QuotaServer server) : IClassFixture<QuotaServer>
         Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
         await ProblemAssert.IsProblemAsync(responses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests), HttpStatusCode.TooManyRequests);
-        foreach (var s in await user.GetAsync<List<SessionDto>>("/api/sessions")) await user.Http.DeleteAsync($"/api/sessions/{s.Id}");
+        foreach (var s in await user.GetAsync<List<SessionDto>>("/api/sessions")) await user.Http.DeleteAsync($"/api/sessions/{s.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -32,6 +32,6 @@ public sealed class QuotaTests(QuotaServer server) : IClassFixture<QuotaServer>
         for (var i = 0; i < 3; i++)
             Assert.Equal(HttpStatusCode.Created,
                 (await admin.PostAsync("/api/sessions", new CreateSessionRequest(desktop.Id, 320, 240))).StatusCode);
-        foreach (var s in await admin.GetAsync<List<SessionDto>>("/api/sessions")) await admin.Http.DeleteAsync($"/api/sessions/{s.Id}");
+        foreach (var s in await admin.GetAsync<List<SessionDto>>("/api/sessions")) await admin.Http.DeleteAsync($"/api/sessions/{s.Id}", TestContext.Current.CancellationToken);
     }
 }

@@ -35,11 +35,11 @@ public sealed class SessionLifecycleTests(SortieServer server) : IClassFixture<S
         Assert.Contains(sandbox, p => p.Command.StartsWith("Xvnc"));
         Assert.Contains(sandbox, p => p.Command.StartsWith("xterm"));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
 
         Assert.All(sandbox, p => Assert.False(SandboxProcesses.IsAlive(p), $"{p.Command} ({p.Pid}) is still running"));
         Assert.False(Directory.Exists(folder));
-        var ended = await ApiClient.ReadAsync<SessionDto>(await user.Http.GetAsync($"/api/sessions/{session.Id}"));
+        var ended = await ApiClient.ReadAsync<SessionDto>(await user.Http.GetAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken));
         Assert.Equal(SessionStatus.Terminated, ended.Status);
         Assert.DoesNotContain(await user.GetAsync<List<SessionDto>>("/api/sessions"), s => s.Id == session.Id);
     }
@@ -56,7 +56,7 @@ public sealed class SessionLifecycleTests(SortieServer server) : IClassFixture<S
         Assert.NotEqual(SandboxProcesses.NetworkNamespace(Environment.ProcessId), SandboxProcesses.NetworkNamespace(xvnc.Pid));
         var socket = new FileInfo(Path.Combine(folder, "run", "vnc.sock"));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, socket.UnixFileMode);
-        await user.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await user.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -87,14 +87,14 @@ public sealed class SessionLifecycleTests(SortieServer server) : IClassFixture<S
         using var stranger = await server.NewUserAsync();
         var session = await owner.LaunchDesktopAsync();
 
-        var get = await stranger.Http.GetAsync($"/api/sessions/{session.Id}");
-        var missing = await stranger.Http.GetAsync($"/api/sessions/{Guid.NewGuid()}");
+        var get = await stranger.Http.GetAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
+        var missing = await stranger.Http.GetAsync($"/api/sessions/{Guid.NewGuid()}", TestContext.Current.CancellationToken);
         Assert.Equal(await ProblemAssert.IsProblemAsync(missing, HttpStatusCode.NotFound),
             await ProblemAssert.IsProblemAsync(get, HttpStatusCode.NotFound));
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.DoesNotContain(await stranger.GetAsync<List<SessionDto>>("/api/sessions"), s => s.Id == session.Id);
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -106,9 +106,9 @@ public sealed class SessionLifecycleTests(SortieServer server) : IClassFixture<S
 
         Assert.Contains(await admin.GetAsync<List<SessionDto>>("/api/sessions?all=true"), s => s.Id == session.Id);
         Assert.DoesNotContain(await admin.GetAsync<List<SessionDto>>("/api/sessions"), s => s.Id == session.Id);
-        Assert.Equal(HttpStatusCode.Forbidden, (await owner.Http.GetAsync("/api/sessions?all=true")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await owner.Http.GetAsync("/api/sessions?all=true", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(session.Id, (await admin.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Id);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(SessionStatus.Terminated, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
     }
 

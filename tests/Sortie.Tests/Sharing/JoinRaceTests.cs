@@ -32,7 +32,7 @@ public sealed class JoinRaceTests(SortieServer server) : IClassFixture<SortieSer
 
             // The winner leaves, so every racer may race again for the next link.
             var winner = racers[statuses.IndexOf(HttpStatusCode.OK)];
-            Assert.Equal(HttpStatusCode.NoContent, (await winner.Http.DeleteAsync($"/api/sessions/shared/{session.Id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await winner.Http.DeleteAsync($"/api/sessions/shared/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         }
         racers.ForEach(r => r.Dispose());
     }

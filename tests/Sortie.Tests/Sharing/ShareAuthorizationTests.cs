@@ -70,7 +70,7 @@ public sealed class ShareAuthorizationTests(SharedSessionFixture app) : IClassFi
                 var request = new HttpRequestMessage(new HttpMethod(method),
                     path.Replace("{s}", app.Session.Id.ToString()).Replace("{l}", app.Link.Id.ToString()));
                 if (body is not null) request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-                actual = (int)(await client.Http.SendAsync(request)).StatusCode;
+                actual = (int)(await client.Http.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode;
             }
             Assert.True(statuses[i] == actual, $"{method} {path} as {Callers[i]}: expected {statuses[i]}, got {actual}");
         }
@@ -84,7 +84,7 @@ public sealed class ShareAuthorizationTests(SharedSessionFixture app) : IClassFi
     public async Task Only_the_owner_or_an_admin_revokes_a_share(string caller, int status)
     {
         var link = await app.Owner.CreateLinkAsync(app.Session.Id);
-        var response = await app.As(caller).Http.DeleteAsync($"/api/sessions/{app.Session.Id}/shares/{link.Id}");
+        var response = await app.As(caller).Http.DeleteAsync($"/api/sessions/{app.Session.Id}/shares/{link.Id}", TestContext.Current.CancellationToken);
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Contains(await app.Owner.GetAsync<List<ShareDto>>($"/api/sessions/{app.Session.Id}/shares"), s => s.Id == link.Id);
     }
@@ -95,7 +95,7 @@ public sealed class ShareAuthorizationTests(SharedSessionFixture app) : IClassFi
     public async Task The_owner_or_an_admin_revokes_a_share(string caller)
     {
         var link = await app.Owner.CreateLinkAsync(app.Session.Id);
-        var response = await app.As(caller).Http.DeleteAsync($"/api/sessions/{app.Session.Id}/shares/{link.Id}");
+        var response = await app.As(caller).Http.DeleteAsync($"/api/sessions/{app.Session.Id}/shares/{link.Id}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.DoesNotContain(await app.Owner.GetAsync<List<ShareDto>>($"/api/sessions/{app.Session.Id}/shares"), s => s.Id == link.Id);
     }
@@ -105,7 +105,7 @@ public sealed class ShareAuthorizationTests(SharedSessionFixture app) : IClassFi
     [InlineData("read_write")]
     public async Task A_shared_user_cannot_end_the_session(string caller)
     {
-        await ProblemAssert.IsProblemAsync(await app.As(caller).Http.DeleteAsync($"/api/sessions/{app.Session.Id}"), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await app.As(caller).Http.DeleteAsync($"/api/sessions/{app.Session.Id}", TestContext.Current.CancellationToken), HttpStatusCode.Forbidden);
         Assert.Equal(SessionStatus.Running, (await app.Owner.GetAsync<SessionDto>($"/api/sessions/{app.Session.Id}")).Status);
     }
 

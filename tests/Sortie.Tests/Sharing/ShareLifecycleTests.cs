@@ -18,10 +18,10 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         await owner.InviteAsync(session.Id, bob.User.Username);
         var link = await owner.CreateLinkAsync(session.Id);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
 
         Assert.Empty(await bob.GetAsync<List<SessionDto>>("/api/sessions/shared"));
-        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         await ProblemAssert.IsProblemAsync(await carol.JoinAsync(link.ShareUrl!), HttpStatusCode.NotFound);
         Assert.Empty(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares"));
     }
@@ -34,7 +34,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         var bob = await server.NewUserAsync();
         await owner.InviteAsync(session.Id, bob.User.Username);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/admin/users/{bob.User.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/admin/users/{bob.User.Id}", TestContext.Current.CancellationToken)).StatusCode);
 
         Assert.Empty(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares"));
     }
@@ -46,19 +46,19 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         using var bob = await server.NewUserAsync();
         await owner.InviteAsync(session.Id, bob.User.Username);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await bob.Http.DeleteAsync($"/api/sessions/shared/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.Http.DeleteAsync($"/api/sessions/shared/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
 
         Assert.Empty(await bob.GetAsync<List<SessionDto>>("/api/sessions/shared"));
-        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/sessions/{session.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Empty(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares"));
-        await ProblemAssert.IsProblemAsync(await bob.Http.DeleteAsync($"/api/sessions/shared/{session.Id}"), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await bob.Http.DeleteAsync($"/api/sessions/shared/{session.Id}", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task The_owner_cannot_leave_their_own_session_as_if_shared()
     {
         var (owner, session) = await server.NewRunningSessionAsync();
-        await ProblemAssert.IsProblemAsync(await owner.Http.DeleteAsync($"/api/sessions/shared/{session.Id}"), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await owner.Http.DeleteAsync($"/api/sessions/shared/{session.Id}", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
     }
 
@@ -72,7 +72,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         using var admin = await server.AdminAsync();
         await admin.InviteAsync(other.Id, bob.User.Username);
 
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
 
         var shared = Assert.Single(await bob.GetAsync<List<SessionDto>>("/api/sessions/shared"));
         Assert.Equal((other.Id, SessionStatus.Running), (shared.Id, shared.Status));
@@ -84,13 +84,13 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         var (owner, session) = await server.NewRunningSessionAsync();
         using var bob = await server.NewUserAsync();
         using var carol = await server.NewUserAsync();
-        var started = DateTime.UtcNow.AddSeconds(-1);
+        var started = server.Clock.GetUtcNow().UtcDateTime.AddSeconds(-1);
         var invite = await owner.InviteAsync(session.Id, bob.User.Username);
         await owner.ChangeShareAsync(session.Id, invite.Id, SharePermission.ReadWrite);
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{invite.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{invite.Id}", TestContext.Current.CancellationToken);
         var link = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
         await ApiClient.ReadAsync<SessionDto>(await carol.JoinAsync(link.ShareUrl!));
-        await Task.Delay(1100);
+        server.Clock.Advance(TimeSpan.FromSeconds(1.1));
         await server.Services.GetRequiredService<SharingService>().SweepExpiredLinksAsync(CancellationToken.None);
 
         var events = await owner.GetAsync<List<AuditEventDto>>($"/api/sessions/{session.Id}/audit");
@@ -98,7 +98,7 @@ public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<Sor
         string[] expected = [AuditActions.ShareCreated, AuditActions.ShareChanged, AuditActions.ShareRevoked,
             AuditActions.ShareCreated, AuditActions.ShareJoined, AuditActions.ShareExpired];
         Assert.Equal(expected, events.Select(e => e.Action).Reverse());
-        Assert.All(events, e => Assert.InRange(e.At, started, DateTime.UtcNow.AddSeconds(1)));
+        Assert.All(events, e => Assert.InRange(e.At, started, server.Clock.GetUtcNow().UtcDateTime.AddSeconds(1)));
         var changed = events.Single(e => e.Action == AuditActions.ShareChanged);
         Assert.Equal((owner.User.Username, bob.User.Username, "read_only -> read_write", "127.0.0.1"),
             (changed.ActorName, changed.Subject, changed.Detail, changed.Address));

@@ -57,8 +57,8 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
         }
 
         Assert.Equal(Enumerable.Reverse(created), seen);
-        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/api/sessions/{session.Id}/shares?limit=501"), HttpStatusCode.BadRequest);
-        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/api/sessions/{session.Id}/shares?before={Guid.NewGuid()}"), HttpStatusCode.NotFound);
+        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/api/sessions/{session.Id}/shares?limit=501", TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
+        await ProblemAssert.IsProblemAsync(await owner.Http.GetAsync($"/api/sessions/{session.Id}/shares?before={Guid.NewGuid()}", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -81,11 +81,11 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
         using var first = await server.NewUserAsync();
         using var joiner = await server.NewUserAsync();
         var revoked = await owner.CreateLinkAsync(session.Id);
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}", TestContext.Current.CancellationToken);
         var usedUp = await owner.CreateLinkAsync(session.Id, maxUses: 1);
         await ApiClient.ReadAsync<SessionDto>(await first.JoinAsync(usedUp.ShareUrl!));
         var expired = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
-        await Task.Delay(1100);
+        server.Clock.Advance(TimeSpan.FromSeconds(1.1));
 
         string[] urls = ["/join/not-a-token", "/join/" + new string('A', 43), revoked.ShareUrl!, usedUp.ShareUrl!, expired.ShareUrl!];
         var details = new List<string>();
@@ -103,9 +103,9 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
         var sharing = server.Services.GetRequiredService<SharingService>();
         var link = await owner.CreateLinkAsync(session.Id, maxUses: 1);
         var revoked = await owner.CreateLinkAsync(session.Id);
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{revoked.Id}", TestContext.Current.CancellationToken);
         var expired = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
-        await Task.Delay(1100);
+        server.Clock.Advance(TimeSpan.FromSeconds(1.1));
 
         Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
         Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
@@ -187,11 +187,11 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
         await bob.JoinAsync(link.ShareUrl!);
         await carol.JoinAsync(link.ShareUrl!);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{link.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{link.Id}", TestContext.Current.CancellationToken)).StatusCode);
 
         foreach (var user in new[] { bob, carol })
         {
-            Assert.Equal(HttpStatusCode.NotFound, (await user.Http.GetAsync($"/api/sessions/{session.Id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await user.Http.GetAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken)).StatusCode);
             Assert.Empty(await user.GetAsync<List<SessionDto>>("/api/sessions/shared"));
         }
         Assert.Empty(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares"));

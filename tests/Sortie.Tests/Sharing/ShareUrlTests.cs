@@ -16,7 +16,7 @@ public sealed class ShareUrlTests(SortieServer server) : IClassFixture<SortieSer
         Assert.Equal(new Uri(server.BaseUri, SharingService.JoinPath + ApiClient.TokenOf(link.ShareUrl!)), new Uri(link.ShareUrl!));
         // Sent to someone logged out, it leads to the login page, and back to the join after it.
         using var stranger = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        using var visit = await stranger.GetAsync(link.ShareUrl);
+        using var visit = await stranger.GetAsync(link.ShareUrl, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, visit.StatusCode);
         Assert.Contains("/login?ReturnUrl=%2Fjoin%2F", visit.Headers.Location!.OriginalString);
     }

@@ -6,7 +6,8 @@ using Sortie.Sharing;
 
 namespace Sortie.Tests.Sharing;
 
-public sealed class ShareValidationTests(SortieServer server) : IClassFixture<SortieServer>
+/// <summary>What a share request may say: rules of the API and the database, none of the desktop (no sandbox starts).</summary>
+public sealed class ShareValidationTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     private static async Task<string> PostRawAsync(ApiClient client, Guid sessionId, string json, HttpStatusCode status) =>
         await ProblemAssert.IsProblemAsync(await client.Http.PostAsync($"/api/sessions/{sessionId}/shares",
@@ -58,7 +59,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
         var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
         var response = await owner.Http.PostAsync($"/api/sessions/{session.Id}/shares",
-            new StringContent($$"""{"username":"{{alice.User.Username}}"}""", Encoding.UTF8, "application/json"));
+            new StringContent($$"""{"username":"{{alice.User.Username}}"}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(SharePermission.ReadOnly, (await ApiClient.ReadAsync<ShareDto>(response)).Permission);
     }
 
@@ -132,7 +133,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
     {
         var (owner, session) = await server.NewRunningSessionAsync();
         using var alice = await server.NewUserAsync();
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}", TestContext.Current.CancellationToken);
         await ProblemAssert.IsProblemAsync(await owner.PostAsync($"/api/sessions/{session.Id}/shares",
             new CreateShareRequest(alice.User.Username)), HttpStatusCode.Conflict);
     }
@@ -158,7 +159,7 @@ public sealed class ShareValidationTests(SortieServer server) : IClassFixture<So
         var other = await owner.LaunchDesktopAsync(320, 240);
         var otherLink = await owner.CreateLinkAsync(other.Id);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{otherLink.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{otherLink.Id}", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await owner.ChangeShareAsync(session.Id, otherLink.Id, SharePermission.ReadWrite)).StatusCode);
         var still = Assert.Single(await owner.GetAsync<List<ShareDto>>($"/api/sessions/{other.Id}/shares"));
         Assert.Equal(SharePermission.ReadOnly, still.Permission);

@@ -36,7 +36,7 @@ public sealed class ViewerGuardTests(SortieServer server) : IClassFixture<Sortie
         await using var helperView = await helper.ViewAsync(session.Id, shared: false);
 
         foreach (var view in new[] { ownerView, watcherView, helperView })
-            await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10));
+            await view.WaitForPictureAsync(f => f.CountDistinctColours() > 1, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         var watching = await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers");
         Assert.Equal(3, watching.Count);
     }
@@ -156,9 +156,9 @@ public sealed class ViewerGuardTests(SortieServer server) : IClassFixture<Sortie
     {
         var (_, session, viewer, _) = await SharedAsync();
         using var stranger = await server.NewUserAsync();
-        await ProblemAssert.IsProblemAsync(await viewer.Http.GetAsync($"/api/sessions/{session.Id}/viewers"), HttpStatusCode.Forbidden);
-        await ProblemAssert.IsProblemAsync(await stranger.Http.GetAsync($"/api/sessions/{session.Id}/viewers"), HttpStatusCode.NotFound);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().Http.GetAsync($"/api/sessions/{session.Id}/viewers")).StatusCode);
+        await ProblemAssert.IsProblemAsync(await viewer.Http.GetAsync($"/api/sessions/{session.Id}/viewers", TestContext.Current.CancellationToken), HttpStatusCode.Forbidden);
+        await ProblemAssert.IsProblemAsync(await stranger.Http.GetAsync($"/api/sessions/{session.Id}/viewers", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Anonymous().Http.GetAsync($"/api/sessions/{session.Id}/viewers", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class ViewerGuardTests(SortieServer server) : IClassFixture<Sortie
         var (owner, session, viewer, share) = await SharedAsync();
         await using var events = await EventStream.OpenAsync(viewer);
 
-        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}");
+        await owner.Http.DeleteAsync($"/api/sessions/{session.Id}/shares/{share.Id}", TestContext.Current.CancellationToken);
 
         Assert.NotNull(await events.NextAsync(e => e.Type == PortalEvent.SharesChanged && e.SessionId == session.Id));
     }
@@ -233,8 +233,8 @@ public sealed class PeriodicRecheckTests(PeriodicRecheckTests.Server server) : I
         Assert.Equal("RFB 003.008\n", await view.ReadBannerAsync());
 
         var closing = view.WaitForCloseAsync(TimeSpan.FromSeconds(10));
-        await using (var db = await server.Services.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContextAsync())
-            Assert.Equal(1, await db.Shares.Where(s => s.Id == share.Id).ExecuteDeleteAsync());
+        await using (var db = await server.Services.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContextAsync(TestContext.Current.CancellationToken))
+            Assert.Equal(1, await db.Shares.Where(s => s.Id == share.Id).ExecuteDeleteAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal((4001, "access revoked"), await closing);
     }
@@ -244,7 +244,7 @@ public sealed class PeriodicRecheckTests(PeriodicRecheckTests.Server server) : I
     {
         var (owner, session) = await server.NewRunningSessionAsync();
         var factory = server.Services.GetRequiredService<IDbContextFactory<SortieDb>>();
-        await using (var db = await factory.CreateDbContextAsync())
+        await using (var db = await factory.CreateDbContextAsync(TestContext.Current.CancellationToken))
         {
             // As another replica would list its viewer, before it was killed and stopped refreshing the row.
             db.ViewerRecords.Add(new ViewerRecord
@@ -252,7 +252,7 @@ public sealed class PeriodicRecheckTests(PeriodicRecheckTests.Server server) : I
                 Id = Guid.NewGuid(), SessionId = session.Id, UserId = owner.User.Id, Username = owner.User.Username,
                 Permission = SharePermission.ReadWrite, Via = AccessVia.Owner, ConnectedAt = DateTime.UtcNow, Replica = "gone", SeenAt = DateTime.UtcNow,
             });
-            await db.SaveChangesAsync();
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
         Assert.Single(await owner.GetAsync<List<ViewerDto>>($"/api/sessions/{session.Id}/viewers"));
 
