@@ -8,7 +8,7 @@ using Sortie.Platform;
 namespace Sortie.Apps;
 
 /// <summary>The catalog of launchable apps: everyone reads it, admins change it.</summary>
-public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
+public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs, TimeProvider clock)
 {
     public async Task<IReadOnlyList<AppDto>> ListAsync(Caller caller, CancellationToken ct)
     {
@@ -19,7 +19,7 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs)
 
     public async Task<AppDto> CreateAsync(AppRequest request, CancellationToken ct)
     {
-        var app = new App { Name = "" };
+        var app = new App { Name = "", CreatedAt = clock.GetUtcNow().UtcDateTime };
         Apply(request, app);
         await using var db = await dbs.CreateDbContextAsync(ct);
         await EnsureNameFreeAsync(db, app.Name, null, ct);

@@ -15,6 +15,7 @@ public static class Seeder
     public static async Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken ct = default)
     {
         var options = services.GetRequiredService<SortieOptions>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
         // The database and the keys are the server's alone.
         Directory.CreateDirectory(options.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using var db = await services.GetRequiredService<IDbContextFactory<SortieDb>>().CreateDbContextAsync(ct);
@@ -25,16 +26,16 @@ public static class Seeder
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct); // readers never wait for the writer
         if (await db.Users.AnyAsync(ct))
         {
-            await AddDemoAppsOfAsync(db, pending, ct);
+            await AddDemoAppsOfAsync(db, pending, now, ct);
             return;
         }
 
         var hasher = services.GetRequiredService<IPasswordHasher<User>>();
         var password = options.AdminPassword ?? GeneratePassword(options);
-        var admin = new User { Username = "admin", PasswordHash = "", Role = UserRole.Admin };
+        var admin = new User { Username = "admin", PasswordHash = "", Role = UserRole.Admin, CreatedAt = now };
         admin.PasswordHash = hasher.HashPassword(admin, password);
         db.Users.Add(admin);
-        db.Apps.AddRange(DemoApps());
+        db.Apps.AddRange(DemoApps(now));
         await db.SaveChangesAsync(ct);
     }
 
@@ -63,36 +64,37 @@ public static class Seeder
         }
     }
 
-    public static IEnumerable<App> DemoApps() =>
+    private static IEnumerable<App> DemoApps(DateTime now) =>
     [
         new App
         {
             Name = "desktop", Description = "A desktop with a terminal (openbox and xterm).", Icon = "🖥️",
             LaunchType = LaunchType.Container, Protocol = StreamProtocol.Vnc, Command = "exec openbox --startup xterm",
+            CreatedAt = now,
         },
         new App
         {
             Name = "docs", Description = "Sortie's API reference, in a new tab.", Icon = "📖",
-            LaunchType = LaunchType.Url, Url = "/scalar",
+            LaunchType = LaunchType.Url, Url = "/scalar", CreatedAt = now,
         },
-        Browser(),
+        Browser(now),
     ];
 
     /// <summary>A web-proxy demo that needs no internet: a kiosk browser on the portal's own API reference.</summary>
-    private static App Browser() => new()
+    private static App Browser(DateTime now) => new()
     {
         Name = "browser", Description = "A browser in a session, on Sortie's API reference.", Icon = "🌐",
-        LaunchType = LaunchType.WebProxy, Url = "/scalar/",
+        LaunchType = LaunchType.WebProxy, Url = "/scalar/", CreatedAt = now,
     };
 
     /// <summary>
     /// Demo apps that came with a migration reach existing databases once, when that migration is applied (unless an
     /// app of the same name exists); a database created since gets them with the first start's seeding.
     /// </summary>
-    private static async Task AddDemoAppsOfAsync(SortieDb db, IReadOnlySet<string> applied, CancellationToken ct)
+    private static async Task AddDemoAppsOfAsync(SortieDb db, IReadOnlySet<string> applied, DateTime now, CancellationToken ct)
     {
         if (!applied.Any(m => m.EndsWith("_RdpAndWebProxy", StringComparison.Ordinal))) return;
-        var browser = Browser();
+        var browser = Browser(now);
         if (await db.Apps.AnyAsync(a => a.Name == browser.Name, ct)) return;
         db.Apps.Add(browser);
         await db.SaveChangesAsync(ct);

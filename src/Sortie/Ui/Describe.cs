@@ -16,11 +16,11 @@ public static class Describe
         _ => "Failed",
     };
 
-    /// <summary>"moments", "5 min", "3 h", "2 days": how long since <paramref name="since"/> (UTC).</summary>
-    public static string Age(DateTime since) => Span(DateTime.UtcNow - since);
+    /// <summary>"moments", "5 min", "3 h", "2 days": how long from <paramref name="since"/> to <paramref name="now"/> (UTC).</summary>
+    public static string Age(DateTime since, DateTime now) => Span(now - since);
 
-    /// <summary>A link's expiry from now: "expires in 55 min", or "never expires".</summary>
-    public static string Expiry(DateTime? at) => at is { } when ? $"expires in {Span(when - DateTime.UtcNow)}" : "never expires";
+    /// <summary>A link's expiry from <paramref name="now"/>: "expires in 55 min", or "never expires".</summary>
+    public static string Expiry(DateTime? at, DateTime now) => at is { } when ? $"expires in {Span(when - now)}" : "never expires";
 
     /// <summary>A link's uses: "1 use", "2 of 5 uses".</summary>
     public static string Uses(int uses, int? maxUses) =>

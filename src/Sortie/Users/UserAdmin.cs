@@ -11,7 +11,7 @@ namespace Sortie.Users;
 
 /// <summary>Admins create, list and delete accounts. Usernames are lower-case, so "Alice" and "alice" are one.</summary>
 public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPasswordHasher<User> hasher, SessionManager sessions,
-    IAccessChanges access)
+    IAccessChanges access, TimeProvider clock)
 {
     public async Task<UserDto> CreateAsync(CreateUserRequest request, CancellationToken ct)
     {
@@ -25,7 +25,7 @@ public sealed partial class UserAdmin(IDbContextFactory<SortieDb> dbs, IPassword
         await using var db = await dbs.CreateDbContextAsync(ct);
         if (await db.Users.AnyAsync(u => u.Username == username, ct))
             throw ApiProblem.Conflict($"The username '{username}' is taken.");
-        var user = new User { Username = username, PasswordHash = "", Role = request.Role };
+        var user = new User { Username = username, PasswordHash = "", Role = request.Role, CreatedAt = clock.GetUtcNow().UtcDateTime };
         user.PasswordHash = hasher.HashPassword(user, request.Password!);
         db.Users.Add(user);
         try { await db.SaveChangesAsync(ct); }

@@ -31,5 +31,5 @@ public sealed class App
     public double? CpuLimit { get; set; }
     /// <summary>Container and web-proxy apps: memory (MiB) each session may use; null: the runner's default.</summary>
     public int? MemoryLimitMb { get; set; }
-    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime CreatedAt { get; set; }
 }

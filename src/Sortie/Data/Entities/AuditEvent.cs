@@ -4,7 +4,7 @@ namespace Sortie.Data;
 public sealed class AuditEvent
 {
     public long Id { get; set; }
-    public DateTime At { get; set; } = DateTime.UtcNow;
+    public DateTime At { get; set; }
     public required string Action { get; set; }
     public Guid? ActorId { get; set; }
     public string ActorName { get; set; } = "";

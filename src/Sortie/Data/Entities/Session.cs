@@ -12,11 +12,11 @@ public sealed class Session
     public string? EndReason { get; set; }
     public int Width { get; set; }
     public int Height { get; set; }
-    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? EndedAt { get; set; }
     /// <summary>When the session last had a viewer (or started): the idle timeout counts from here.</summary>
-    public DateTime LastViewerAt { get; set; } = DateTime.UtcNow;
+    public DateTime LastViewerAt { get; set; }
 
     /// <summary>Creating or running: listed, counted against its owner's limit, holding its desktop.</summary>
     public bool IsLive => IsLiveRule(this);

@@ -27,7 +27,7 @@ public sealed class Share
     public DateTime? ExpiresAt { get; set; }
     public int? MaxUses { get; set; }
     public int Uses { get; set; }
-    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime CreatedAt { get; set; }
     public Guid CreatedById { get; set; }
     public string CreatedByName { get; set; } = "";
 }

@@ -6,5 +6,5 @@ public sealed class User
     public required string Username { get; set; }
     public required string PasswordHash { get; set; }
     public UserRole Role { get; set; }
-    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime CreatedAt { get; set; }
 }
