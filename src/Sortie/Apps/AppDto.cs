@@ -1,9 +1,4 @@
-using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
-using Sortie.Access;
-using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Platform;
 
 namespace Sortie.Apps;
 

@@ -1,9 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Sortie.Access;
-using Sortie.Auth;
-using Sortie.Data;
-using Sortie.Platform;
-
 namespace Sortie.Audit;
 
 public static class AuditActions

@@ -1,8 +1,4 @@
-using Microsoft.EntityFrameworkCore;
-using Sortie.Access;
-using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Platform;
 
 namespace Sortie.Audit;
 

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.IdentityModel.Tokens;
-using Sortie.Platform;
-
 namespace Sortie.Auth;
 
 public static class SecretFile

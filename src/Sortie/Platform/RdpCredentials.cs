@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Sortie.Platform;
-
 namespace Sortie.Platform;
 
 /// <summary>An RDP account: what a secret holds. Never stored in the database, never returned by the API.</summary>

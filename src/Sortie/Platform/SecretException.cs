@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using Sortie.Platform;
-
 namespace Sortie.Platform;
 
 /// <summary>A secret that cannot be used: <see cref="Exception.Message"/> is for the log (it names files), not for users.</summary>
