@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using Sortie.Apps;
 using Sortie.Data;
@@ -17,6 +18,8 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     /// <summary>How long a desktop is given to react to input that should have no effect.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+    /// <summary>How long a desktop's picture must stay the same to count as settled.</summary>
+    private static readonly TimeSpan Stable = TimeSpan.FromSeconds(2);
 
     /// <summary>A Tk app that copies /home/sortie/copy to the desktop's clipboard, and logs every clipboard value to /home/sortie/seen.</summary>
     private const string ClipboardApp = """
@@ -82,16 +85,21 @@ public sealed class EnforcementTests(SortieServer server) : IClassFixture<Sortie
         return owner.Framebuffer.Checksum();
     }
 
-    /// <summary>The desktop once it has settled (a new desktop draws its window and terminal for a moment).</summary>
+    /// <summary>
+    /// The desktop once it has settled: the same picture for <see cref="Stable"/>. A new desktop draws its window, then
+    /// its terminal's prompt, which on a busy machine can come more than half a second later (the earlier check, two
+    /// equal pictures half a second apart, once let a full run compare a screen taken too early).
+    /// </summary>
     private static async Task<ulong> SettledScreenAsync(RfbClient owner)
     {
         var last = await ScreenAsync(owner);
-        for (var deadline = DateTime.UtcNow + Timeout; DateTime.UtcNow < deadline; )
+        var unchanged = Stopwatch.StartNew();
+        for (var waited = Stopwatch.StartNew(); waited.Elapsed < Timeout; )
         {
-            await Task.Delay(Settle / 2);
+            await Task.Delay(Settle / 4);
             var now = await ScreenAsync(owner);
-            if (now == last) return now;
-            last = now;
+            if (now != last) { last = now; unchanged.Restart(); }
+            else if (unchanged.Elapsed >= Stable) return now;
         }
         throw new TimeoutException("The desktop never settled.");
     }
