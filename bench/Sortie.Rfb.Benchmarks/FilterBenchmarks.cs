@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
-using Sortie.Rfb;
 using static Sortie.Rfb.RfbConstants;
 
 namespace Sortie.Rfb.Benchmarks;

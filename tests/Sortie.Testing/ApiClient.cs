@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using Sortie.Auth;
 using Sortie.Apps;
 using Sortie.Data;
-using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Platform;

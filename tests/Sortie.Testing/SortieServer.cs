@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -8,7 +7,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Sortie.Auth;
-using Sortie.Data;
 using Sortie.Sessions;
 using Xunit;
 using Sortie.Platform;
@@ -115,14 +113,4 @@ public class SortieServer : WebApplicationFactory<Program>, ISortieServer, IAsyn
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
         return new ApiClient(http, tokens);
     }
-}
-
-/// <summary>
-/// A server started on an existing data dir, as after a restart; it leaves the data dir in place. With
-/// <paramref name="sessionsOutliveIt"/> its sessions keep running when it stops, for the next server to resume.
-/// </summary>
-public sealed class RestartedServer(string dataDir, bool sessionsOutliveIt = false) : SortieServer(dataDir)
-{
-    protected override IEnumerable<KeyValuePair<string, string>> Settings =>
-        sessionsOutliveIt ? [new("SORTIE_STOP_SESSIONS_ON_EXIT", "false")] : [];
 }

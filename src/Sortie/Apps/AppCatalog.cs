@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Sortie.Access;
-using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Platform;
 

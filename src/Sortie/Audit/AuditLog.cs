@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Sortie.Access;
-using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Platform;
 

@@ -1,4 +1,3 @@
-using Sortie.Access;
 using Sortie.Platform;
 
 namespace Sortie.Auth;

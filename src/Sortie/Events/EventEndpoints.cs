@@ -2,7 +2,6 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Sortie.Access;
-using Sortie.Auth;
 
 namespace Sortie.Events;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using Sortie.Data;
 using Sortie.Platform;
 using Sortie.Rfb;
 using Sortie.Viewers;

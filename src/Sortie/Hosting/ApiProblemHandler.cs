@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Sortie.Data;
 using Sortie.Platform;
 
 namespace Sortie.Hosting;

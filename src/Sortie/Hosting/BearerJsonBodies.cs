@@ -1,6 +1,5 @@
 using Microsoft.Net.Http.Headers;
 
-using Sortie.Platform;
 
 namespace Sortie.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Collections;
 
-using Sortie.Platform;
 
 namespace Sortie.Hosting;
 

@@ -1,7 +1,6 @@
 using Sortie.Access;
 using System.Diagnostics;
 
-using Sortie.Platform;
 
 namespace Sortie.Hosting;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Sortie.Auth;
-using Sortie.Hosting;
 
 using Sortie.Data;
 using Sortie.Platform;

@@ -1,16 +1,4 @@
-using Sortie.Platform;
-
 namespace Sortie.Runners;
-
-/// <summary>
-/// What a runner needs to start a session's desktop: the program on it, its size and its name, and what its app asks
-/// of the machine (null: the runner's defaults).
-/// </summary>
-public sealed record SessionLaunch(Guid SessionId, SessionProgram Program, int Width, int Height, string DesktopName,
-    AppLimits? Limits = null);
-
-/// <summary>A session's processes could not start, in words a user can read.</summary>
-public sealed class RunnerException(string reason) : Exception(reason);
 
 /// <summary>
 /// The engine that runs sessions' desktops: the local sandbox runner, or Kubernetes.

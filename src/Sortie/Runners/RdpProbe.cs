@@ -7,13 +7,6 @@ using Sortie.Data;
 
 namespace Sortie.Runners;
 
-/// <summary>What an RDP server answered to a connection request: the security it chose and, with TLS, its certificate.</summary>
-public sealed record RdpProbeResult(RdpProtocol Selected, string? CertificateFingerprint);
-
-/// <summary>The security layers of MS-RDPBCGR 2.2.1.1.1 (RDP_NEG_REQ's requestedProtocols).</summary>
-[Flags]
-public enum RdpProtocol : uint { Rdp = 0, Ssl = 1, Hybrid = 2 }
-
 /// <summary>
 /// Opens an RDP connection far enough to learn what the server will do (MS-RDPBCGR 1.3.1.1: the X.224 connection
 /// request and its negotiation, then the TLS handshake) and closes it. The server does this before every RDP

@@ -6,35 +6,6 @@ using Sortie.Data;
 
 namespace Sortie.Runners;
 
-/// <summary>The kinds of program a sandbox runs; it says how a session that ended by itself is explained.</summary>
-public enum ProgramKind { Desktop, Rdp, Browser }
-
-/// <summary>
-/// The one TCP endpoint outside its sandbox that a session may reach. The sandbox has no network: a relay outside
-/// it (running as the sandbox's uid, with the host's network) connects <paramref name="Host"/>:<paramref name="Port"/>
-/// for each connection made to a Unix socket in the session's run/ folder, and inside the sandbox a forwarder turns
-/// that socket into 127.0.0.1:<paramref name="LocalPort"/> on the sandbox's own loopback.
-/// </summary>
-public sealed record Egress(string Host, int Port, int LocalPort);
-
-/// <summary>How the local runner runs a program in a sandbox.</summary>
-public sealed record SandboxPlan(ProgramKind Kind, string Command)
-{
-    public Egress? Egress { get; init; }
-
-    /// <summary>Files the program reads in /run/sortie, written 0600 for the sandbox's user before it starts.</summary>
-    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>
-    /// What the program reads on its standard input, then end of file. A password goes this way, so that it never
-    /// sits in a file, a command line (world-readable in /proc) or an environment.
-    /// </summary>
-    public string? Input { get; init; }
-
-    /// <summary>Chromium's managed policy (JSON), for a browser: mounted read-only at /etc/chromium/policies/managed/.</summary>
-    public string? ChromiumPolicy { get; init; }
-}
-
 /// <summary>
 /// Turns a session's program into what runs in its sandbox. For RDP it also checks the target first (reachable,
 /// the security it accepts, its certificate) so that a session that cannot work fails with the reason.

@@ -1,4 +1,3 @@
-using Sortie.Access;
 using Sortie.Data;
 
 namespace Sortie.Sessions;

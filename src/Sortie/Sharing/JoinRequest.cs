@@ -1,5 +1,3 @@
-using Sortie.Data;
-
 namespace Sortie.Sharing;
 
 public sealed record JoinRequest(string Token);

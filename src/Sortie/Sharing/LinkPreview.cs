@@ -1,5 +1,3 @@
-using Sortie.Data;
-
 namespace Sortie.Sharing;
 
 /// <summary>Whose session a working link leads to, as the login page names it before a join.</summary>

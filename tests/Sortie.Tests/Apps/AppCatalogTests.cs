@@ -1,6 +1,5 @@
 using Sortie.Apps;
 using Sortie.Data;
-using Sortie.Platform;
 
 namespace Sortie.Tests.Apps;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Sortie.Apps;
 using Sortie.Platform;
 
 namespace Sortie.Tests.Apps;

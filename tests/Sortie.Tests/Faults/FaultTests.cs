@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using Sortie.Data;
-using Sortie.Rfb;
 using Sortie.Sessions;
-using Sortie.Sharing;
 using Sortie.Tests.Sessions;
-using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Faults;
 

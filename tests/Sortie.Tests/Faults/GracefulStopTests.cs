@@ -1,5 +1,4 @@
 using Sortie.Data;
-using Sortie.Sharing;
 
 namespace Sortie.Tests.Faults;
 

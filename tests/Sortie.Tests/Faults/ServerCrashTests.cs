@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Sortie.Data;
 using Sortie.Sessions;
 using Sortie.Sharing;

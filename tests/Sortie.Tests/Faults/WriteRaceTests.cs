@@ -1,7 +1,6 @@
 using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Sharing;
-using Sortie.Platform;
 
 namespace Sortie.Tests.Faults;
 

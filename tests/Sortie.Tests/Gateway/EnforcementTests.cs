@@ -4,7 +4,6 @@ using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Rfb;
 using Sortie.Sessions;
-using Sortie.Sharing;
 using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Gateway;

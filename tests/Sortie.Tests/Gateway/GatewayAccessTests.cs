@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Sessions;
 
 namespace Sortie.Tests.Gateway;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Sortie.Platform;
 
 namespace Sortie.Tests.Hosting;
 

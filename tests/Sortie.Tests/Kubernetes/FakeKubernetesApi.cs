@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
@@ -11,9 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Sortie.Tests.Kubernetes;
-
-/// <summary>One request the fake API server received: its method, path and query, and its JSON body if any.</summary>
-public sealed record RecordedRequest(string Method, string Path, string Query, JsonObject? Body);
 
 /// <summary>
 /// A small stand-in for the Kubernetes API server, on loopback: pods and NetworkPolicies in memory, created, listed
@@ -291,50 +287,5 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         _closing.Cancel();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-}
-
-/// <summary>Stands in for a pod's Xvnc: a loopback TCP port that greets every connection with the RFB banner.</summary>
-public sealed class FakeVncServer : IAsyncDisposable
-{
-    private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-
-    public FakeVncServer()
-    {
-        _listener.Start();
-        _accepting = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-    private async Task AcceptAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                _ = Task.Run(async () =>
-                {
-                    using (client)
-                    {
-                        await client.GetStream().WriteAsync("RFB 003.008\n"u8.ToArray());
-                        try { await Task.Delay(Timeout.Infinite, _stop.Token); } catch (OperationCanceledException) { }
-                    }
-                });
-            }
-        }
-        // Stopping: the accept was cancelled, or (an accept that returned just before) the next one found the listener stopped.
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException
-                                      or InvalidOperationException) { }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        await _accepting;
     }
 }

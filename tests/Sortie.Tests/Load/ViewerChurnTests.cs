@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.WebSockets;
-using Sortie.Gateway;
 using Sortie.Rfb;
 using Sortie.Viewers;
 using Sortie.Rfb.Testing;

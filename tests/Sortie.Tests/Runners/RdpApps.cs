@@ -1,6 +1,5 @@
 using Sortie.Apps;
 using Sortie.Data;
-using Sortie.Rfb;
 using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Runners;

@@ -1,7 +1,6 @@
 using Sortie.Apps;
 using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Runners;
 using Sortie.Sessions;
 using Sortie.Tests.Sessions;
 

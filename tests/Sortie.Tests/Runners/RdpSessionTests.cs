@@ -1,9 +1,7 @@
 using Sortie.Apps;
 using Sortie.Data;
-using Sortie.Rfb;
 using Sortie.Runners;
 using Sortie.Sessions;
-using Sortie.Sharing;
 using Sortie.Tests.Sessions;
 using Sortie.Rfb.Testing;
 

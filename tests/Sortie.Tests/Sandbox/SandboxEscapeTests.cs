@@ -1,12 +1,9 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Sortie.Data;
-using Sortie.Gateway;
 using Sortie.Sessions;
-using Sortie.Sharing;
 using Sortie.Tests.Sessions;
 using Sortie.Viewers;
-using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Sandbox;
 

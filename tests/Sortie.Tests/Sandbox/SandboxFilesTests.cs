@@ -76,15 +76,3 @@ public sealed class SandboxFilesTests : IDisposable
         Directory.Delete(_outside, recursive: true);
     }
 }
-
-internal static class ProcessExtensions
-{
-    public static int WaitForExitAndGetCode(this System.Diagnostics.Process process)
-    {
-        using (process)
-        {
-            process.WaitForExit();
-            return process.ExitCode;
-        }
-    }
-}

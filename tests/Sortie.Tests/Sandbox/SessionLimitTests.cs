@@ -1,9 +1,7 @@
 using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Runners.Local;
-using Sortie.Sessions;
 using Sortie.Tests.Sessions;
-using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Sandbox;
 

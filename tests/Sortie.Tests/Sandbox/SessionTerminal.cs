@@ -1,4 +1,3 @@
-using Sortie.Rfb;
 using Sortie.Sessions;
 using Sortie.Tests.Sessions;
 using Sortie.Rfb.Testing;

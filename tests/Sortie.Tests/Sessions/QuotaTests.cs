@@ -3,11 +3,6 @@ using Sortie.Sessions;
 
 namespace Sortie.Tests.Sessions;
 
-public sealed class QuotaServer : SortieServer
-{
-    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_MAX_SESSIONS_PER_USER", "2")];
-}
-
 public sealed class QuotaTests(QuotaServer server) : IClassFixture<QuotaServer>
 {
     [Fact]

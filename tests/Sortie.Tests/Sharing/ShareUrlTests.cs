@@ -1,4 +1,3 @@
-using Sortie.Data;
 using Sortie.Sharing;
 using Sortie.Platform;
 
@@ -41,48 +40,5 @@ public sealed class ShareUrlTests(SortieServer server) : IClassFixture<SortieSer
         request.Headers.Add("X-Forwarded-Proto", "https");
         request.Headers.Add("X-Forwarded-Host", "portal.example.com");
         return await ApiClient.ReadAsync<ShareDto>(await owner.Http.SendAsync(request));
-    }
-}
-
-/// <summary>Behind a trusted reverse proxy, links name the address the proxy serves.</summary>
-public sealed class ShareUrlBehindProxyTests(ShareUrlBehindProxyTests.Server server) : IClassFixture<ShareUrlBehindProxyTests.Server>
-{
-    public sealed class Server : SortieServer
-    {
-        protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_TRUSTED_PROXIES", "127.0.0.1/32")];
-    }
-
-    [Fact]
-    public async Task The_link_has_the_scheme_and_host_the_proxy_forwards()
-    {
-        var (owner, session) = await server.NewRunningSessionAsync();
-
-        var link = await ShareUrlTests.CreateLinkViaProxyAsync(owner, session.Id);
-
-        Assert.StartsWith("https://portal.example.com/join/", link.ShareUrl);
-    }
-}
-
-/// <summary>With SORTIE_PUBLIC_URL, every link names it, whoever asks and however they reached the portal.</summary>
-public sealed class ShareUrlPublicTests(ShareUrlPublicTests.Server server) : IClassFixture<ShareUrlPublicTests.Server>
-{
-    public sealed class Server : SortieServer
-    {
-        protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_PUBLIC_URL", "https://sortie.example.com/team/")];
-    }
-
-    [Fact]
-    public async Task Created_and_listed_links_start_with_the_public_url()
-    {
-        var (owner, session) = await server.NewRunningSessionAsync();
-
-        var link = await owner.CreateLinkAsync(session.Id, SharePermission.ReadWrite);
-        var listed = (await owner.GetAsync<List<ShareDto>>($"/api/sessions/{session.Id}/shares")).Single(s => s.Id == link.Id);
-
-        Assert.StartsWith("https://sortie.example.com/team/join/", link.ShareUrl);
-        Assert.Equal(link.ShareUrl, listed.ShareUrl);
-        // The token in it still works here.
-        using var bob = await server.NewUserAsync();
-        Assert.Equal(session.Id, (await ApiClient.ReadAsync<Sortie.Sessions.SessionDto>(await bob.JoinAsync(link.ShareUrl!))).Id);
     }
 }

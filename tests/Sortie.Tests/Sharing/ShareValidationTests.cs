@@ -1,5 +1,4 @@
 using System.Text;
-using Sortie.Apps;
 using Sortie.Data;
 using Sortie.Sessions;
 using Sortie.Sharing;

@@ -1,4 +1,3 @@
-using Sortie.Access;
 using Sortie.Viewers;
 using Sortie.Hosting;
 

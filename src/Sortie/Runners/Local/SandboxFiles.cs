@@ -5,9 +5,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Sortie.Runners.Local;
 
-/// <summary>Who is at the other end of a Unix socket, as the kernel recorded it when that end connected or listened.</summary>
-public readonly record struct PeerCredentials(int Pid, int Uid, int Gid);
-
 /// <summary>
 /// What the server (root) does to files in a folder a sandbox can write: everything there is hostile input. The user
 /// may have put a symlink, a FIFO, a huge sparse file or another process's socket at any name, and may swap one for

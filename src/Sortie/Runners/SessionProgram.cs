@@ -16,19 +16,3 @@ public abstract record SessionProgram
         _ => null,
     };
 }
-
-/// <summary>A shell command (a VNC container app's), run on the session's display inside the sandbox.</summary>
-public sealed record DesktopProgram(string Command) : SessionProgram;
-
-/// <summary>
-/// xfreerdp, full-screen on the session's display, connected to one remote desktop: the sandbox reaches that
-/// host and port and nothing else. <paramref name="PinnedFingerprint"/> is the certificate trusted so far (tofu).
-/// </summary>
-public sealed record RdpProgram(Guid AppId, string Host, int Port, RdpSecurity Security, RdpCertificatePolicy Certificate,
-    string? PinnedFingerprint, string? SecretRef) : SessionProgram
-{
-    public const int DefaultPort = 3389;
-}
-
-/// <summary>A kiosk browser on one web address; a path ("/scalar/") is a page of the portal itself.</summary>
-public sealed record BrowserProgram(string Url) : SessionProgram;

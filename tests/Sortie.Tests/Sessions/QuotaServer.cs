@@ -1,0 +1,8 @@
+using Sortie.Sessions;
+
+namespace Sortie.Tests.Sessions;
+
+public sealed class QuotaServer : SortieServer
+{
+    protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_MAX_SESSIONS_PER_USER", "2")];
+}
