@@ -1,11 +1,3 @@
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Sortie.Runners;
-using Sortie.Testing;
-
 namespace Sortie.Bench;
 
 /// <summary>Settings every bench server shares: quiet logs, and join limits out of the way of the load runs.</summary>

@@ -1,8 +1,4 @@
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Sortie.Runners;
 using Sortie.Testing;
 
 namespace Sortie.Bench;

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sortie.Runners;
 
 namespace Sortie.Bench;

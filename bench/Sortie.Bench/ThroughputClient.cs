@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using Sortie.Rfb;
 using static Sortie.Rfb.RfbConstants;
 

@@ -1,5 +1,3 @@
-using Sortie.Sessions;
-
 namespace Sortie.Testing;
 
 /// <summary>

@@ -1,17 +1,3 @@
-using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Sortie.Auth;
-using Sortie.Data;
-using Sortie.Sessions;
-using Xunit;
-using Sortie.Platform;
-
 namespace Sortie.Testing;
 
 /// <summary>

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Sortie.Auth;
-using Sortie.Sessions;
 using Xunit;
 using Sortie.Platform;
 

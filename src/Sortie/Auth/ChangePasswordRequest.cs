@@ -1,5 +1,3 @@
-using Sortie.Platform;
-
 namespace Sortie.Auth;
 
 public sealed record ChangePasswordRequest(string CurrentPassword, string NewPassword);

@@ -1,5 +1,3 @@
-using Sortie.Platform;
-
 namespace Sortie.Auth;
 
 public sealed record RefreshRequest(string RefreshToken);

@@ -1,9 +1,3 @@
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography;
-using Sortie.Data;
-
 namespace Sortie.Runners;
 
 /// <summary>The security layers of MS-RDPBCGR 2.2.1.1.1 (RDP_NEG_REQ's requestedProtocols).</summary>

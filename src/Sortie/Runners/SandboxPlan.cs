@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.EntityFrameworkCore;
-using Sortie.Platform;
-using Sortie.Data;
-
 namespace Sortie.Runners;
 
 /// <summary>How the local runner runs a program in a sandbox.</summary>

@@ -1,5 +1,3 @@
-using Sortie.Data;
-
 namespace Sortie.Sessions;
 
 public sealed record CreateSessionRequest(Guid AppId, int? Width = null, int? Height = null);

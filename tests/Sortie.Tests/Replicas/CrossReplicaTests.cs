@@ -1,9 +1,7 @@
-using Npgsql;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Events;
 using Sortie.Sessions;
-using Sortie.Tests.Kubernetes;
 using Sortie.Platform;
 using Sortie.Viewers;
 

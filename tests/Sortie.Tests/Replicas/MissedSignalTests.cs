@@ -1,12 +1,5 @@
 using Npgsql;
 using Sortie.Data;
-using Sortie.Gateway;
-using Sortie.Sessions;
-using Sortie.Sharing;
-using Sortie.Tests.Kubernetes;
-using Sortie.Platform;
-using Sortie.Viewers;
-using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Replicas;
 

@@ -1,12 +1,8 @@
 using System.Net.WebSockets;
-using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Gateway;
 using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Tests.Kubernetes;
-using Sortie.Viewers;
-using Sortie.Rfb.Testing;
 
 namespace Sortie.Tests.Replicas;
 

@@ -1,8 +1,3 @@
-using Sortie.Data;
-using Sortie.Runners;
-using Sortie.Sessions;
-using Sortie.Sharing;
-using Sortie.Tests.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;

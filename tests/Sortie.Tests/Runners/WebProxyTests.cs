@@ -1,9 +1,7 @@
 using Sortie.Apps;
 using Sortie.Data;
-using Sortie.Sessions;
 using Sortie.Sharing;
 using Sortie.Tests.Sessions;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Sortie.Tests.Runners;

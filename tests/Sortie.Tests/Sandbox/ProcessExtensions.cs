@@ -1,5 +1,3 @@
-using Sortie.Runners.Local;
-
 namespace Sortie.Tests.Sandbox;
 
 internal static class ProcessExtensions

@@ -1,5 +1,3 @@
-using Sortie.Sessions;
-
 namespace Sortie.Tests.Sessions;
 
 public sealed class QuotaServer : SortieServer

@@ -1,4 +1,3 @@
-using Sortie.Platform;
 using Sortie.Sharing;
 
 namespace Sortie.Tests.Sharing;

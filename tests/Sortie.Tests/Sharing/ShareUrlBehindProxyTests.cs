@@ -1,6 +1,3 @@
-using Sortie.Sharing;
-using Sortie.Platform;
-
 namespace Sortie.Tests.Sharing;
 
 /// <summary>Behind a trusted reverse proxy, links name the address the proxy serves.</summary>

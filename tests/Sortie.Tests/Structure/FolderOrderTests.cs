@@ -1,6 +1,3 @@
-using Sortie.Viewers;
-using Sortie.Hosting;
-
 namespace Sortie.Tests.Structure;
 
 /// <summary>The folders of src/Sortie depend one way: each uses only folders below it in <see cref="Order"/> (docs/architecture.md).</summary>

@@ -1,10 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Sortie.Audit;
-using Sortie.Auth;
 using Sortie.Data;
-using Sortie.Sessions;
-using Sortie.Sharing;
 using Sortie.Viewers;
 
 namespace Sortie.Tests.Viewers;

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Text;
-using Microsoft.Win32.SafeHandles;
-
 namespace Sortie.Runners.Local;
 
 /// <summary>Who is at the other end of a Unix socket, as the kernel recorded it when that end connected or listened.</summary>
