@@ -58,7 +58,7 @@ public static class GatewayEndpoint
                     await audit.WriteAsync(AuditActions.ViewerConnected, caller, session.Id, access.ShareId, caller.Username, how);
                     var subprotocol = http.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
                     using var socket = await ViewerSocket.AcceptAsync(http, subprotocol, KeepAlive);
-                    // Access may have changed between the check above and joining the registry.
+                    // Access may have changed between the check above and joining the viewer room.
                     // Ending a session marks it ended before its shares go: access found gone may mean the session ended.
                     var now = await sessions.FindAccessAsync(caller, session.Id, http.RequestAborted);
                     if (!await sessions.IsRunningAsync(session.Id)) viewer.Close(CloseReason.SessionEnded);

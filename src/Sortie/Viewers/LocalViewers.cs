@@ -23,10 +23,8 @@ public sealed class LocalViewers
     public IReadOnlyList<Viewer> Of(Guid sessionId) =>
         _bySession.TryGetValue(sessionId, out var viewers) ? viewers.Values.ToArray() : [];
 
-    public int Count(Guid sessionId) => _bySession.TryGetValue(sessionId, out var viewers) ? viewers.Count : 0;
-
     /// <summary>Whether anyone watches the session on this replica (it is not idle, whatever its clock says).</summary>
-    public bool IsWatched(Guid sessionId) => Count(sessionId) > 0;
+    public bool IsWatched(Guid sessionId) => _bySession.TryGetValue(sessionId, out var viewers) && !viewers.IsEmpty;
 
     /// <summary>Every live connection on this replica.</summary>
     public IReadOnlyList<Viewer> All() => _bySession.Values.SelectMany(viewers => viewers.Values).ToArray();

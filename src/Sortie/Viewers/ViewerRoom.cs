@@ -53,7 +53,7 @@ public sealed class ViewerRoom(LocalViewers viewers, IDbContextFactory<SortieDb>
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Not refreshed any more, the row goes stale and is swept (RefreshAsync).
-            log.LogWarning(e, "Could not remove connection {Id} from the presence list", viewer.Id);
+            log.LogWarning(e, "Could not remove connection {Id} from the list of viewers", viewer.Id);
         }
         events.Publish(PortalEvent.ViewersChanged, viewer.SessionId, [viewer.OwnerId]);
     }
