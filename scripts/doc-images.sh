@@ -4,7 +4,7 @@
 # (390×844, "-phone") sits beside the one at 1280×800.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shots=tests/Sortie.E2E/bin/Debug/net10.0/screenshots
+shots=tests/Sortie.E2E/bin/Release/net10.0/screenshots
 mkdir -p docs/images
 # guide picture = test screenshot
 while read -r picture shot; do

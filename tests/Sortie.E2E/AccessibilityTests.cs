@@ -9,7 +9,7 @@ namespace Sortie.E2E;
 /// Every page and dialog, in the light and the dark theme, has no serious or critical accessibility violation
 /// that axe-core finds: contrast, names, landmarks, focus.
 /// </summary>
-public sealed class AccessibilityTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class AccessibilityTests(ProductionPortal server, Browser browser)
 {
     [Theory]
     [InlineData(ColorScheme.Light)]

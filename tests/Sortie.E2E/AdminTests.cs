@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sortie.E2E;
 
 /// <summary>An admin finds every live session in the session manager, opens it, and ends it; users see only their own.</summary>
-public sealed class AdminTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class AdminTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task An_admin_sees_all_sessions_with_owner_and_viewers_opens_one_and_terminates_it()

@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Sortie.E2E;
 
-public sealed class DesktopTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class DesktopTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task A_user_logs_in_launches_the_desktop_sees_it_and_types_into_its_terminal()

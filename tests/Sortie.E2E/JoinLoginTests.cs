@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sortie.E2E;
 
 /// <summary>A share link opened logged out: the login page says whose session it joins, and only for a link that works.</summary>
-public sealed class JoinLoginTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class JoinLoginTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task The_login_page_names_the_owner_of_a_working_link_takes_no_use_by_looking_and_the_login_lands_in_the_session()

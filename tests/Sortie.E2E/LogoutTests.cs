@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sortie.E2E;
 
 /// <summary>The header's Log out button: it works, and the cookie it leaves behind is worth nothing.</summary>
-public sealed class LogoutTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class LogoutTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task Log_out_returns_to_the_login_page_and_a_copy_of_the_old_cookie_no_longer_works()

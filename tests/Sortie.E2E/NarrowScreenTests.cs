@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sortie.E2E;
 
 /// <summary>On a phone (390×844) every control of the share dialog and the session bar can be seen and used.</summary>
-public sealed class NarrowScreenTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class NarrowScreenTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task The_share_dialog_fits_a_phone_with_every_control_in_view()

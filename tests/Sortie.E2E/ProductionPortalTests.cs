@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sortie.E2E;
 
 /// <summary>The portal as ./run.sh runs it comes alive in the browser: its framework script connects the page, its stylesheet styles it.</summary>
-public sealed class ProductionPortalTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class ProductionPortalTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task After_logging_in_the_dashboard_is_interactive_and_styled_by_app_css()

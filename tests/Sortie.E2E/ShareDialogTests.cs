@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sortie.E2E;
 
 /// <summary>The share dialog in plain words: its focus order, what it says after an invite or a refusal, and its colours.</summary>
-public sealed class ShareDialogTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class ShareDialogTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task The_dialog_opens_on_Permission_confirms_an_invite_and_offers_Change_permission_for_someone_who_has_access()

@@ -7,7 +7,7 @@ namespace Sortie.E2E;
 
 /// <summary>Sharing in the browser: the session manager, the share dialog, the session page and join links,
 /// each user in a browser context of their own, against a real server and real desktops.</summary>
-public sealed class SharingTests(ProductionPortal server, Browser browser) : IClassFixture<ProductionPortal>, IClassFixture<Browser>
+public sealed class SharingTests(ProductionPortal server, Browser browser)
 {
     [Fact]
     public async Task Alice_launches_her_desktop_shares_it_View_Only_with_bob_whose_typing_does_not_reach_it_and_revoking_him_ends_his_view()
