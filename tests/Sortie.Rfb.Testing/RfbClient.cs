@@ -6,8 +6,8 @@ namespace Sortie.Rfb.Testing;
 
 /// <summary>
 /// A small RFB viewer over any stream, for tests and benchmarks. It completes the handshake as a
-/// shared client with security None, sends the common client messages, decodes Raw and CopyRect
-/// updates into a <see cref="Framebuffer"/>, and keeps what else the server said (clipboard, bells).
+/// shared client with security None, sends the common client messages, decodes Raw, CopyRect and
+/// ZRLE updates into a <see cref="Framebuffer"/>, and keeps what else the server said (clipboard, bells).
 /// </summary>
 /// <remarks>
 /// Sending may overlap with reading; reads must come from one caller at a time. A read cancelled
@@ -16,12 +16,14 @@ namespace Sortie.Rfb.Testing;
 public sealed class RfbClient(Stream stream) : IAsyncDisposable
 {
     private const int MaxStringLength = 16 * 1024 * 1024;
+    private const int MaxZrleDataLength = 64 * 1024 * 1024;
     private const uint FenceRequest = 0x8000_0000;
     private const uint FenceFlagsEchoed = 0b111; // BlockBefore, BlockAfter, SyncNext
 
     private readonly BufferedStream _input = new(stream, 64 * 1024);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly List<string> _clipboardTexts = [];
+    private ZrleDecoder? _zrle; // made at the first ZRLE rectangle, then kept: its zlib stream spans the connection
 
     /// <summary>The version the server greeted with.</summary>
     public RfbBanner ServerVersion { get; private set; }
@@ -42,6 +44,15 @@ public sealed class RfbClient(Stream stream) : IAsyncDisposable
     public int Bells { get; private set; }
 
     public int UpdatesReceived { get; private set; }
+
+    /// <summary>ZRLE rectangles decoded, so that a test can tell the server really used ZRLE.</summary>
+    public int ZrleRectangles => _zrle?.Rectangles ?? 0;
+
+    /// <summary>
+    /// ZRLE tiles decoded, by subencoding (0 raw, 1 solid, 2–16 packed palette, 128 plain RLE,
+    /// 130–255 palette RLE); only those that occurred.
+    /// </summary>
+    public IReadOnlyDictionary<int, int> ZrleTiles => _zrle?.TilesBySubencoding ?? new Dictionary<int, int>();
 
     /// <summary>Whether the server said it supports continuous updates (EndOfContinuousUpdates).</summary>
     public bool ContinuousUpdatesSupported { get; private set; }
@@ -276,6 +287,7 @@ public sealed class RfbClient(Stream stream) : IAsyncDisposable
     {
         await _input.DisposeAsync();
         _sending.Dispose();
+        _zrle?.Dispose();
     }
 
     private async Task ReadUpdateAsync(CancellationToken ct)
@@ -302,6 +314,9 @@ public sealed class RfbClient(Stream stream) : IAsyncDisposable
                     CheckInside(sourceX, sourceY, width, height);
                     CheckInside(x, y, width, height);
                     Framebuffer.Copy(sourceX, sourceY, x, y, width, height);
+                    break;
+                case RfbConstants.Encodings.Zrle:
+                    await ReadZrleRectangleAsync(x, y, width, height, ct);
                     break;
                 case RfbConstants.Encodings.DesktopSize:
                     Resize(width, height);
@@ -340,6 +355,16 @@ public sealed class RfbClient(Stream stream) : IAsyncDisposable
             var pixels = Framebuffer.Row(x, y + line, width);
             for (var i = 0; i < width; i++) pixels[i] = PixelFormat.ReadRgb(row.AsSpan(i * bytesPerPixel));
         }
+    }
+
+    /// <summary>A u32 length and that many bytes of the connection's zlib stream, which hold the rectangle's tiles.</summary>
+    private async Task ReadZrleRectangleAsync(int x, int y, int width, int height, CancellationToken ct)
+    {
+        CheckInside(x, y, width, height);
+        var length = await ReadUInt32Async(ct);
+        if (length > MaxZrleDataLength) throw new RfbProtocolException($"a ZRLE rectangle of {length} bytes is more than this client accepts");
+        var compressed = await ReadBytesAsync((int)length, ct);
+        (_zrle ??= new ZrleDecoder()).Decode(compressed, PixelFormat, Framebuffer, x, y, width, height);
     }
 
     private async Task ReadClipboardAsync(CancellationToken ct)

@@ -77,7 +77,7 @@ public sealed class RealServerTests
         await viewer.SetPixelFormatAsync(PixelFormat.Rgb888, Ct);
         await viewer.SetEncodingsAsync(encodings, Ct);
 
-        // This client cannot decode Tight or ZRLE, so it only keeps asking and takes what comes.
+        // The stream is recorded, not decoded (this client cannot decode Tight), so it only keeps asking and takes what comes.
         await viewer.RequestUpdateAsync(incremental: false, Ct);
         using var deadline = new CancellationTokenSource(Timeout);
         while (!File.Exists(done) && !deadline.IsCancellationRequested)

@@ -43,13 +43,52 @@ public static class Desktop
         """;
 
     /// <summary>
-    /// Arguments for an xterm below the Tk window that prints 300 lines, scrolling (which the
-    /// server sends as CopyRect), then creates <paramref name="doneFile"/>, prints one more line (so
-    /// that a change follows the file) and stays.
+    /// A 320x140 Tk window at (0, 100) of patterns, one per 64-pixel column, so that tiles come in
+    /// many colour counts: a black and white checkerboard, 4 colours, 12 colours, 4x4 cells of 64
+    /// colours, and noise. Once <paramref name="changeFile"/> exists, it redraws them in other colours
+    /// (the checkerboard's top left pixel turns from white to yellow), a column every 500 ms so that
+    /// each reaches a viewer as a rectangle of its own, then creates <paramref name="redrawnFile"/>.
     /// </summary>
-    public static string[] ScrollingTerminal(string doneFile) =>
+    public static string Patterns(string changeFile, string redrawnFile) => $$"""
+        wm geometry . 320x140+0+100
+        image create photo patterns -width 320 -height 140
+        label .l -image patterns -borderwidth 0 -highlightthickness 0 -padx 0 -pady 0
+        pack .l
+        proc colour {x y seed} {
+            if {$x < 64} { return [lindex {#ffffff #000000 #ffff00 #800080} [expr {2 * $seed + ($x + $y) % 2}]] }
+            if {$x < 128} { set i [expr {($x + $y) % 4}]; return [format #%02x%02x%02x [expr {$i * 60 + $seed * 20}] 128 [expr {255 - $i * 60}]] }
+            if {$x < 192} { set i [expr {($x * 3 + $y * 5) % 12}]; return [format #%02x%02x%02x [expr {$i * 20}] [expr {(255 - $i * 20 + $seed * 7) % 256}] 64] }
+            if {$x < 256} { return [format #%02x%02x%02x [expr {($x - 192) / 4 * 16}] [expr {$y / 4 % 4 * 64 + $seed * 30}] 160] }
+            return [format #%06x [expr {(($x * 7919 + $y * 104729 + $seed * 13) * 2654435761) % 16777216}]]
+        }
+        proc column {c seed} {
+            set rows {}
+            for {set y 0} {$y < 140} {incr y} {
+                set row {}
+                for {set x [expr {$c * 64}]} {$x < ($c + 1) * 64} {incr x} { lappend row [colour $x $y $seed] }
+                lappend rows $row
+            }
+            patterns put $rows -to [expr {$c * 64}] 0
+        }
+        proc redraw {c} {
+            column $c 1
+            if {$c < 4} { after 500 [list redraw [expr {$c + 1}]] } else { close [open {{{redrawnFile}}} w] }
+        }
+        proc watch {} {
+            if {[file exists {{{changeFile}}}]} { redraw 0 } else { after 50 watch }
+        }
+        for {set c 0} {$c < 5} {incr c} { column $c 0 }
+        watch
+        """;
+
+    /// <summary>
+    /// Arguments for an xterm at (0, <paramref name="y"/>), below the Tk window, that prints 300 lines,
+    /// scrolling (which the server sends as CopyRect), then creates <paramref name="doneFile"/>, prints
+    /// one more line (so that a change follows the file) and stays.
+    /// </summary>
+    public static string[] ScrollingTerminal(string doneFile, int y = 100) =>
     [
-        "-geometry", "52x10+0+100", "+j", "-e", "sh", "-c",
+        "-geometry", $"52x10+0+{y}", "+j", "-e", "sh", "-c",
         $"for i in $(seq 1 300); do echo \"line $i of a scrolling terminal\"; sleep 0.003; done; touch '{doneFile}'; echo finished; exec sleep 600",
     ];
 }
