@@ -48,6 +48,9 @@ public sealed class ClientStreamFilter : IMessageFramer
     /// <summary>Messages forwarded and dropped, by client message type.</summary>
     public FilterCounters Counters { get; } = new();
 
+    /// <summary>Told of every input message passed on (a recorded session's attribution); null: nobody listens.</summary>
+    public IInputObserver? Input { get; init; }
+
     /// <summary>
     /// Consumes bytes the viewer sent, in chunks of any size, and writes what the server may receive.
     /// Incomplete messages are kept for the next call.
@@ -179,6 +182,7 @@ public sealed class ClientStreamFilter : IMessageFramer
                 var length = ClipboardLength(header);
                 ForwardIf(_rights != ViewerRights.ViewOnly, type, output);
                 _reader.StartPayload(length, forward: _rights != ViewerRights.ViewOnly);
+                if (_rights != ViewerRights.ViewOnly) Input?.Clipboard(length);
                 break;
             case ClientMessage.SetDesktopSize:
             case ClientMessage.Xvp:
@@ -188,6 +192,24 @@ public sealed class ClientStreamFilter : IMessageFramer
             default:
                 // Keys, pointer and the QEMU input and audio messages.
                 ForwardIf(_rights != ViewerRights.ViewOnly, type, output);
+                if (_rights != ViewerRights.ViewOnly && Input is { } input) Report(header, input);
+                break;
+        }
+    }
+
+    /// <summary>Tells the observer of an input message that was passed on.</summary>
+    private static void Report(ReadOnlySpan<byte> message, IInputObserver input)
+    {
+        switch (message[0])
+        {
+            case ClientMessage.KeyEvent:
+                input.Key(message[1] != 0, BinaryPrimitives.ReadUInt32BigEndian(message[4..]));
+                break;
+            case ClientMessage.PointerEvent:
+                input.Pointer(message[1], BinaryPrimitives.ReadUInt16BigEndian(message[2..]), BinaryPrimitives.ReadUInt16BigEndian(message[4..]));
+                break;
+            case ClientMessage.Qemu when message[1] == QemuClientMessage.ExtendedKeyEvent:
+                input.Key(BinaryPrimitives.ReadUInt16BigEndian(message[2..]) != 0, BinaryPrimitives.ReadUInt32BigEndian(message[4..]));
                 break;
         }
     }

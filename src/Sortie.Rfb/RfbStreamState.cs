@@ -17,6 +17,7 @@ public sealed class RfbStreamState
     private bool _viewerChosePixelFormat;
     private bool _updateRequested;
     private bool _viewerFollowsResize;
+    private (int Width, int Height) _desktopSize;
 
     /// <summary>The protocol version the viewer answered with; it fixes the security handshake's layout.</summary>
     public RfbBanner? ViewerVersion
@@ -46,6 +47,17 @@ public sealed class RfbStreamState
     public bool ViewerFollowsResize
     {
         get { lock (_lock) return _viewerFollowsResize; }
+    }
+
+    /// <summary>The desktop's size as the server last told the viewer (ServerInit, then each resize); (0, 0) before that.</summary>
+    public (int Width, int Height) DesktopSize
+    {
+        get { lock (_lock) return _desktopSize; }
+    }
+
+    internal void SetDesktopSize(int width, int height)
+    {
+        lock (_lock) _desktopSize = (width, height);
     }
 
     internal void SetViewerFollowsResize(bool follows)

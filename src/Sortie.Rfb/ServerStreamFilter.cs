@@ -123,6 +123,7 @@ public sealed class ServerStreamFilter : IMessageFramer
                 var format = PixelFormat.Read(header[4..]);
                 format.Validate();
                 _state.SetServerPixelFormat(format);
+                _state.SetDesktopSize(BinaryPrimitives.ReadUInt16BigEndian(header), BinaryPrimitives.ReadUInt16BigEndian(header[2..]));
                 Forward(output, Expect.Message);
                 _reader.StartPayload(ReadUInt32(header[(4 + PixelFormat.Size)..]), forward: true);
                 break;
@@ -285,6 +286,7 @@ public sealed class ServerStreamFilter : IMessageFramer
                 Forward(output, Expect.TightControl);
                 break;
             case Encodings.DesktopSize:
+                _state.SetDesktopSize(_width, _height);
                 FinishRectangle(output, 0);
                 break;
             case Encodings.LastRect:
@@ -302,6 +304,7 @@ public sealed class ServerStreamFilter : IMessageFramer
                 Forward(output, Expect.DesktopNameLength);
                 break;
             case Encodings.ExtendedDesktopSize:
+                _state.SetDesktopSize(_width, _height); // an answer that refused a change still carries the size in force
                 Forward(output, Expect.ExtendedDesktopSizeScreens);
                 break;
             default:

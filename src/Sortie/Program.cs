@@ -10,6 +10,7 @@ using Sortie.Events;
 using Sortie.Gateway;
 using Sortie.Hosting;
 using Sortie.Platform;
+using Sortie.Recordings;
 using Sortie.Replicas;
 using Sortie.Runners;
 using Sortie.Sessions;
@@ -62,6 +63,10 @@ services.AddSingleton<IReplicaSignalHandler>(sp => sp.GetRequiredService<ViewerG
 services.AddHostedService(sp => sp.GetRequiredService<ViewerGuard>());
 services.AddReplicas(options);
 services.AddSingleton<SessionManager>();
+// Recordings: started and stopped with sessions (ISessionObserver), told of stops asked of other replicas.
+services.AddSingleton<RecordingManager>();
+services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<RecordingManager>());
+services.AddSingleton<IReplicaSignalHandler>(sp => sp.GetRequiredService<RecordingManager>());
 services.AddSingleton<SharingService>();
 services.AddSingleton<UserAdmin>();
 services.AddSingleton<JoinLimiter>();
@@ -78,6 +83,7 @@ var app = builder.Build();
 await Seeder.PrepareDatabaseAsync(app.Services);
 await app.Services.GetRequiredService<SessionManager>().ReconcileAsync(CancellationToken.None);
 await app.Services.GetRequiredService<ViewerRoom>().ForgetEarlierRunsAsync(CancellationToken.None);
+await app.Services.GetRequiredService<RecordingManager>().CloseEarlierRunsAsync(CancellationToken.None);
 
 app.UseTrustedProxies(options);
 app.UseRequestLogScope();
@@ -102,6 +108,7 @@ app.MapUserEndpoints();
 app.MapAppEndpoints();
 app.MapSessionEndpoints();
 app.MapShareEndpoints();
+app.MapRecordingEndpoints();
 app.MapAuditEndpoints();
 app.MapEventEndpoints();
 app.MapViewerEndpoints();

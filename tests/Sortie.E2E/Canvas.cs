@@ -28,6 +28,21 @@ public sealed record Canvas(int Colours, double Hash)
         return new Canvas((int)result[0], result[1]);
     }
 
+    /// <summary>
+    /// The <see cref="Hash"/> the canvas would have if it showed <paramref name="picture"/>: a picture decoded by the tests'
+    /// own RFB client (its pixels are 0x00RRGGBB), compared with what noVNC drew.
+    /// </summary>
+    public static double HashOf(Sortie.Rfb.Testing.Framebuffer picture)
+    {
+        long hash = 0;
+        for (var y = 0; y < picture.Height; y++)
+            for (var x = 0; x < picture.Width; x++)
+            {
+                hash = (hash * 31 + (picture[x, y] & 0xffffff) + 4L * (y * picture.Width + x)) % 2147483647;
+            }
+        return hash;
+    }
+
     /// <summary>Reads the canvas until <paramref name="done"/> holds, or the wait runs out (the last read is returned).</summary>
     public static async Task<Canvas> WaitForAsync(IPage page, Func<Canvas, bool> done, int seconds = 20)
     {

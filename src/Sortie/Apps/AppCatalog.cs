@@ -95,6 +95,8 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs, TimeProv
         }
         if (r.LaunchType == LaunchType.Url && (r.CpuLimit is not null || r.MemoryLimit is not null))
             throw ApiProblem.BadRequest("A url app runs no session: it has no cpu_limit or memory_limit.");
+        if (r.LaunchType == LaunchType.Url && r.Recording is not (null or RecordingPolicy.Off))
+            throw ApiProblem.BadRequest("A url app runs no session: it has nothing to record.");
         if (r.CpuLimit is { } cpu && !(cpu is >= 0.1 and <= 256))
             throw ApiProblem.BadRequest("cpu_limit is a number of CPU cores from 0.1 to 256 (e.g. 1 or 1.5).");
         if (r.MemoryLimit is < 64 or > 4_194_304)
@@ -118,6 +120,7 @@ public sealed partial class AppCatalog(IDbContextFactory<SortieDb> dbs, TimeProv
         app.RdpSecretRef = rdp?.SecretRef;
         app.CpuLimit = r.CpuLimit;
         app.MemoryLimitMb = r.MemoryLimit;
+        app.Recording = r.Recording ?? RecordingPolicy.Off;
     }
 
     /// <summary>An RDP target as stored: checked, with its defaults filled in.</summary>

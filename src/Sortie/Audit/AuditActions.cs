@@ -10,4 +10,8 @@ public static class AuditActions
     public const string ShareLeft = "share.left";
     public const string ViewerConnected = "viewer.connected";
     public const string ViewerDisconnected = "viewer.disconnected";
+    public const string RecordingStarted = "recording.started";
+    public const string RecordingStopped = "recording.stopped";
+    public const string RecordingViewed = "recording.viewed";
+    public const string RecordingDeleted = "recording.deleted";
 }

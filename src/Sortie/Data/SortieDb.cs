@@ -20,6 +20,7 @@ public class SortieDb : DbContext
     public DbSet<Share> Shares => Set<Share>();
     public DbSet<AuditEvent> Audit => Set<AuditEvent>();
     public DbSet<ViewerRecord> ViewerRecords => Set<ViewerRecord>();
+    public DbSet<Recording> Recordings => Set<Recording>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -82,6 +83,19 @@ public class SortieDb : DbContext
             e.Property(c => c.Replica).HasMaxLength(32);
             e.HasIndex(c => c.SessionId);
             e.HasIndex(c => c.Replica);
+        });
+        model.Entity<Recording>(e =>
+        {
+            e.HasOne(r => r.Session).WithMany().HasForeignKey(r => r.SessionId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(r => r.StartedBy).HasMaxLength(64);
+            e.Property(r => r.StopReason).HasMaxLength(256);
+            e.Property(r => r.Participants).HasMaxLength(4096);
+            e.Property(r => r.StopRequested).HasMaxLength(256);
+            e.Property(r => r.Replica).HasMaxLength(32);
+            // One open recording per session, whichever replica starts it.
+            e.HasIndex(r => r.SessionId).IsUnique().HasFilter("\"EndedAt\" IS NULL");
+            e.HasIndex(r => r.StartedAt);
+            e.HasIndex(r => r.EndedAt);
         });
         model.Entity<AuditEvent>(e =>
         {

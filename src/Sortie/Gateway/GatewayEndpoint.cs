@@ -3,6 +3,7 @@ using Sortie.Audit;
 using Sortie.Auth;
 using Sortie.Data;
 using Sortie.Platform;
+using Sortie.Recordings;
 using Sortie.Runners;
 using Sortie.Viewers;
 
@@ -20,7 +21,7 @@ public static class GatewayEndpoint
     public static void MapGateway(this IEndpointRouteBuilder app)
     {
         app.Map("/ws/sessions/{id:guid}", async (Guid id, HttpContext http, SessionLookup sessions, ISessionRunner runner,
-                ViewerRoom room, ViewerGuard guard, AuditLog audit, SortieOptions options, IHostApplicationLifetime lifetime,
+                ViewerRoom room, ViewerGuard guard, RecordingManager recordings, AuditLog audit, SortieOptions options, IHostApplicationLifetime lifetime,
                 SortieMetrics metrics, TimeProvider clock, ILoggerFactory logs) =>
         {
             var caller = Caller.From(http);
@@ -50,6 +51,7 @@ public static class GatewayEndpoint
                 {
                     // Listed before the upgrade completes: whoever sees the connection open finds it on the list.
                     await room.JoinAsync(viewer);
+                    recordings.Of(session.Id)?.Join(viewer);
                     using var expiry = guard.CloseAtExpiry(viewer);
                     // A stopping server tells its viewers so (they reconnect, to another replica or after the restart)
                     // rather than holding its shutdown until they leave.
@@ -64,11 +66,12 @@ public static class GatewayEndpoint
                     if (!await sessions.IsRunningAsync(session.Id)) viewer.Close(CloseReason.SessionEnded);
                     else if (now != access) viewer.Close(now.CanSee ? CloseReason.PermissionChanged : CloseReason.AccessRevoked);
                     await RfbRelay.RunAsync(socket, upstream, viewer, () => DesktopReachableAsync(runner, session.Id),
-                        metrics, logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
+                        new ViewerInput(viewer, recordings), metrics, logs.CreateLogger(typeof(RfbRelay)), http.RequestAborted);
                 }
                 finally
                 {
                     await room.LeaveAsync(viewer);
+                    recordings.Of(session.Id)?.Leave(viewer, viewer.ClosedBy?.Text ?? "left");
                     var seconds = (clock.GetUtcNow().UtcDateTime - viewer.ConnectedAt).TotalSeconds;
                     await audit.WriteAsync(AuditActions.ViewerDisconnected, caller, session.Id, access.ShareId, caller.Username,
                         $"{viewer.ClosedBy?.Text ?? "left"} after {seconds:0} s");

@@ -29,12 +29,13 @@ public static class RfbRelay
 
     /// <param name="desktopReachable">Whether the session's VNC server still takes connections: asked only when the
     /// desktop dropped a viewer that could not follow a resize, to tell that apart from a desktop that went away.</param>
+    /// <param name="input">Told of the viewer's input that reaches the desktop (for a recording of the session).</param>
     public static async Task RunAsync(ViewerSocket socket, Stream upstream, Viewer viewer, Func<Task<bool>> desktopReachable,
-        SortieMetrics metrics, ILogger log, CancellationToken aborted)
+        IInputObserver? input, SortieMetrics metrics, ILogger log, CancellationToken aborted)
     {
         var rights = viewer.Access.Rights;
         var state = new RfbStreamState();
-        var fromViewerFilter = new ClientStreamFilter(rights, state);
+        var fromViewerFilter = new ClientStreamFilter(rights, state) { Input = input };
         var toViewerFilter = rights == ViewerRights.ViewOnly ? new ServerStreamFilter(state) : null;
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, viewer.Closed);

@@ -16,4 +16,7 @@ public static class DiskSpace
         return free >= MinimumFreeBytes ? null
             : $"the disk of {dataDir} is full ({free >> 20} MiB free; Sortie needs at least {MinimumFreeBytes >> 20} MiB)";
     }
+
+    /// <summary>Whether a write failed for want of room: ENOSPC, or EDQUOT (a quota), which .NET reports as the errno.</summary>
+    public static bool IsFull(IOException e) => e.HResult is 28 or 122;
 }

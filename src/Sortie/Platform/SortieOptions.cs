@@ -83,6 +83,22 @@ public sealed record SortieOptions
 
     public string SessionFolder(Guid sessionId) => Path.Combine(SessionsDir, sessionId.ToString("N"));
 
+    /// <summary>Where recordings are written (SORTIE_RECORDINGS_DIR, by default the data dir's recordings/): one file each.</summary>
+    public string RecordingsDir { get => _recordingsDir ?? Path.Combine(DataDir, "recordings"); init => _recordingsDir = value; }
+    private readonly string? _recordingsDir;
+
+    /// <summary>How long a recording is kept after it ends (SORTIE_RECORDING_RETENTION: days, e.g. 30, or a duration).</summary>
+    public TimeSpan RecordingRetention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>The largest a recording may grow (SORTIE_RECORDING_MAX_SIZE, e.g. 2g); it stops there, saying so.</summary>
+    public long RecordingMaxBytes { get; init; } = 2L << 30;
+
+    /// <summary>
+    /// Whether recordings name the keys pressed (SORTIE_RECORDING_KEYS, default true). False keeps that a key was pressed,
+    /// when and by whom, and every pointer event, but not which key: typed passwords stay out of the files.
+    /// </summary>
+    public bool RecordingKeys { get; init; } = true;
+
     public static SortieOptions FromConfiguration(IConfiguration config)
     {
         var dataDir = Path.GetFullPath(config["SORTIE_DATA_DIR"] is { Length: > 0 } dir ? dir : "./data");
@@ -112,6 +128,11 @@ public sealed record SortieOptions
             TrustedProxies = ParseNetworks(config["SORTIE_TRUSTED_PROXIES"], "SORTIE_TRUSTED_PROXIES"),
             PublicUrl = ParsePublicUrl(config["SORTIE_PUBLIC_URL"], "SORTIE_PUBLIC_URL"),
             MetricsToken = config["SORTIE_METRICS_TOKEN"] is { Length: > 0 } metricsToken ? metricsToken.Trim() : null,
+            RecordingsDir = config["SORTIE_RECORDINGS_DIR"] is { Length: > 0 } recordings ? Path.GetFullPath(recordings)
+                : Path.Combine(dataDir, "recordings"),
+            RecordingRetention = ParseDays(config["SORTIE_RECORDING_RETENTION"], TimeSpan.FromDays(30), "SORTIE_RECORDING_RETENTION"),
+            RecordingMaxBytes = ParseSize(config["SORTIE_RECORDING_MAX_SIZE"], 2L << 30, "SORTIE_RECORDING_MAX_SIZE", minimum: 1L << 20),
+            RecordingKeys = ParseBool(config["SORTIE_RECORDING_KEYS"], "SORTIE_RECORDING_KEYS", fallback: true),
         };
     }
 
@@ -149,15 +170,22 @@ public sealed record SortieOptions
             : throw new InvalidOperationException($"{key}: the duration must be more than zero.");
     }
 
-    /// <summary>A size in bytes: "512m", "2g", "1.5g" (k, m, g are powers of 1024); at least 64 MiB.</summary>
-    public static long ParseSize(string? text, long fallback, string key)
+    /// <summary>A number of days ("30"), or a duration as <see cref="ParseDuration"/> reads it ("12h").</summary>
+    public static TimeSpan ParseDays(string? text, TimeSpan fallback, string key) =>
+        int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days > 0
+            ? TimeSpan.FromDays(days)
+            : ParseDuration(text, fallback, key);
+
+    /// <summary>A size in bytes: "512m", "2g", "1.5g" (k, m, g are powers of 1024); at least <paramref name="minimum"/>
+    /// (by default 64 MiB: what a desktop needs).</summary>
+    public static long ParseSize(string? text, long fallback, string key, long minimum = 64L << 20)
     {
         if (string.IsNullOrWhiteSpace(text)) return fallback;
         var match = Regex.Match(text.Trim(), @"^(\d+(?:\.\d+)?)\s*([kmg])i?b?$", RegexOptions.IgnoreCase);
         if (!match.Success) throw new InvalidOperationException($"{key}: '{text}' is not a size (use e.g. 512m or 2g).");
         var unit = char.ToLowerInvariant(match.Groups[2].Value[0]) switch { 'k' => 1L << 10, 'm' => 1L << 20, _ => 1L << 30 };
         var bytes = (long)(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) * unit);
-        return bytes >= 64L << 20 ? bytes : throw new InvalidOperationException($"{key}: '{text}' is too small: a desktop needs at least 64m.");
+        return bytes >= minimum ? bytes : throw new InvalidOperationException($"{key}: '{text}' is too small: at least {minimum >> 20}m.");
     }
 
     private static double ParseCores(string? text, double fallback, string key)
@@ -168,9 +196,10 @@ public sealed record SortieOptions
             : throw new InvalidOperationException($"{key}: '{text}' is not a number of cores (at least 0.1, e.g. 1 or 1.5).");
     }
 
-    private static bool ParseBool(string? text, string key) => text?.Trim().ToLowerInvariant() switch
+    private static bool ParseBool(string? text, string key, bool fallback = false) => text?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "false" or "0" or "no" => false,
+        null or "" => fallback,
+        "false" or "0" or "no" => false,
         "true" or "1" or "yes" => true,
         _ => throw new InvalidOperationException($"{key}: '{text}' is not true or false."),
     };

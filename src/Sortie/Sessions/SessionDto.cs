@@ -23,7 +23,8 @@ public sealed record SessionDto(
     string WebsocketUrl,
     bool IsShared,
     SharePermission? SharePermission,
-    Guid? ShareId)
+    Guid? ShareId,
+    RecordingPolicy RecordingPolicy)
 {
     /// <summary>Whether its owner may share it now (the UI offers Share only then).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -32,5 +33,5 @@ public sealed record SessionDto(
     public static SessionDto From(Session s, SessionAccess access) => new(
         s.Id, s.AppId, s.App.Name, s.App.Icon, s.App.LaunchType, s.App.Protocol, s.OwnerId, s.Owner.Username,
         s.Status, s.EndReason, s.Width, s.Height, s.CreatedAt, s.StartedAt, s.EndedAt, $"/ws/sessions/{s.Id}",
-        access.IsShared, access.IsShared ? access.Permission : null, access.ShareId);
+        access.IsShared, access.IsShared ? access.Permission : null, access.ShareId, s.App.Recording);
 }

@@ -18,6 +18,7 @@ public sealed class SessionManager(
     SessionLookup lookup,
     IAccessChanges access,
     EventHub events,
+    IEnumerable<ISessionObserver> observers,
     SortieOptions options,
     TimeProvider clock,
     ILogger<SessionManager> log)
@@ -130,6 +131,7 @@ public sealed class SessionManager(
             if (changed > 0) log.LogInformation("Session {SessionId} {Status}: {Reason}", id, status, reason);
         }
         await access.SessionChangedAsync(id);
+        foreach (var observer in observers) await observer.SessionEndedAsync(id);
         await runner.StopAsync(id);
         events.Publish(PortalEvent.SessionChanged, id, concerned);
     }
@@ -240,6 +242,7 @@ public sealed class SessionManager(
                     .SetProperty(x => x.StartedAt, now).SetProperty(x => x.LastViewerAt, now));
             // Terminated while it was starting: the runner must not keep its processes.
             if (started == 0) await runner.StopAsync(launch.SessionId);
+            else foreach (var observer in observers) await observer.SessionStartedAsync(launch.SessionId);
             events.Publish(PortalEvent.SessionChanged, launch.SessionId, await ConcernedAsync(db, launch.SessionId));
         }
         catch (Exception e)

@@ -217,8 +217,10 @@ public sealed class SharingService(
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         var link = await FindLinkAsync(db, token, Now, ct);
-        return link is not null && (link.MaxUses is null || link.Uses < link.MaxUses)
-            ? new LinkPreview(link.Session.Owner.Username, link.Session.App.Name) : null;
+        if (link is null || link.MaxUses <= link.Uses) return null;
+        var recorded = link.Session.App.Recording == RecordingPolicy.Always
+            || await db.Recordings.AnyAsync(r => r.SessionId == link.SessionId && r.EndedAt == null, ct);
+        return new LinkPreview(link.Session.Owner.Username, link.Session.App.Name, recorded);
     }
 
     /// <summary>The link a token names, while it and its session are live; null otherwise.</summary>

@@ -36,6 +36,19 @@ public static class Describe
         _ => "no access",
     };
 
+    /// <summary>A recording's length: "0:42", "12:05", "1:02:03".</summary>
+    public static string Duration(TimeSpan span) => span.TotalHours >= 1
+        ? $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}"
+        : $"{span.Minutes}:{span.Seconds:00}";
+
+    /// <summary>A file's size: "820 KB", "12.4 MB", "1.2 GB" (powers of 1024).</summary>
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1L << 20 => $"{Math.Max(1, bytes >> 10)} KB",
+        < 1L << 30 => $"{bytes / (double)(1L << 20):0.#} MB",
+        _ => $"{bytes / (double)(1L << 30):0.#} GB",
+    };
+
     private static string Span(TimeSpan span) => span switch
     {
         { TotalMinutes: < 1 } => "moments",

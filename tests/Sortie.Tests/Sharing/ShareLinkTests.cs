@@ -106,8 +106,8 @@ public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieSe
         var expired = await owner.CreateLinkAsync(session.Id, expiresIn: 1);
         server.Clock.Advance(TimeSpan.FromSeconds(1.1));
 
-        Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
-        Assert.Equal(new LinkPreview(owner.User.Username, "desktop"), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
+        Assert.Equal(new LinkPreview(owner.User.Username, "desktop", Recorded: false), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
+        Assert.Equal(new LinkPreview(owner.User.Username, "desktop", Recorded: false), await sharing.PreviewAsync(TokenOf(link), CancellationToken.None));
         Assert.Equal(0, (await ShareAsync(owner, session.Id, link.Id)).Uses);
 
         await ApiClient.ReadAsync<SessionDto>(await first.JoinAsync(link.ShareUrl!)); // its one use: used up now

@@ -7,7 +7,7 @@ public sealed class FolderOrderTests
     public static readonly string[] Order =
     [
         "Platform", "Data", "Access", "Replicas", "Auth", "Events", "Audit", "Runners", "Apps",
-        "Sessions", "Sharing", "Users", "Viewers", "Gateway", "Ui", "Hosting",
+        "Sessions", "Sharing", "Users", "Viewers", "Recordings", "Gateway", "Ui", "Hosting",
     ];
 
     private static readonly IReadOnlyList<FolderDependencies.Use> Uses = FolderDependencies.Of(typeof(Program).Assembly.Location);

@@ -31,5 +31,7 @@ public sealed class App
     public double? CpuLimit { get; set; }
     /// <summary>Container and web-proxy apps: memory (MiB) each session may use; null: the runner's default.</summary>
     public int? MemoryLimitMb { get; set; }
+    /// <summary>Container and web-proxy apps: whether their sessions are recorded (off, at the owner's wish, always).</summary>
+    public RecordingPolicy Recording { get; set; }
     public DateTime CreatedAt { get; set; }
 }

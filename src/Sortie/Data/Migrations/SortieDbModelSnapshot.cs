@@ -80,6 +80,11 @@ namespace Sortie.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Recording")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Url")
                         .HasColumnType("TEXT");
 
@@ -160,53 +165,68 @@ namespace Sortie.Data.Migrations
                     b.ToTable("BrowserLogins");
                 });
 
-            modelBuilder.Entity("Sortie.Data.LiveConnection", b =>
+            modelBuilder.Entity("Sortie.Data.Recording", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTime>("ConnectedAt")
+                    b.Property<DateTime?>("EndedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Permission")
+                    b.Property<bool>("KeysLogged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Participants")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Policy")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Replica")
-                        .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("SeenAt")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("SessionId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("UserId")
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Username")
+                    b.Property<string>("StartedBy")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Via")
-                        .IsRequired()
-                        .HasMaxLength(16)
+                    b.Property<string>("StopReason")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StopRequested")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Replica");
+                    b.HasIndex("EndedAt");
 
-                    b.HasIndex("SessionId");
+                    b.HasIndex("SessionId")
+                        .IsUnique()
+                        .HasFilter("\"EndedAt\" IS NULL");
 
-                    b.HasIndex("UserId");
+                    b.HasIndex("StartedAt");
 
-                    b.ToTable("LiveConnections");
+                    b.ToTable("Recordings");
                 });
 
             modelBuilder.Entity("Sortie.Data.RefreshToken", b =>
@@ -386,6 +406,55 @@ namespace Sortie.Data.Migrations
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("Sortie.Data.ViewerRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ConnectedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Permission")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Replica")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Replica");
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("LiveConnections", (string)null);
+                });
+
             modelBuilder.Entity("Sortie.Data.BrowserLogin", b =>
                 {
                     b.HasOne("Sortie.Data.User", null)
@@ -395,19 +464,15 @@ namespace Sortie.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Sortie.Data.LiveConnection", b =>
+            modelBuilder.Entity("Sortie.Data.Recording", b =>
                 {
-                    b.HasOne("Sortie.Data.Session", null)
+                    b.HasOne("Sortie.Data.Session", "Session")
                         .WithMany()
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Sortie.Data.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                    b.Navigation("Session");
                 });
 
             modelBuilder.Entity("Sortie.Data.RefreshToken", b =>
@@ -461,6 +526,21 @@ namespace Sortie.Data.Migrations
                     b.Navigation("User");
 
                     b.Navigation("ViaLink");
+                });
+
+            modelBuilder.Entity("Sortie.Data.ViewerRecord", b =>
+                {
+                    b.HasOne("Sortie.Data.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Sortie.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -86,6 +86,11 @@ namespace Sortie.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("Recording")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Url")
                         .HasColumnType("text");
 
@@ -168,53 +173,68 @@ namespace Sortie.Data.Migrations.Postgres
                     b.ToTable("BrowserLogins");
                 });
 
-            modelBuilder.Entity("Sortie.Data.LiveConnection", b =>
+            modelBuilder.Entity("Sortie.Data.Recording", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<DateTime>("ConnectedAt")
+                    b.Property<DateTime?>("EndedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Permission")
+                    b.Property<bool>("KeysLogged")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Participants")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<string>("Policy")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
                     b.Property<string>("Replica")
-                        .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
-
-                    b.Property<DateTime>("SeenAt")
-                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("SessionId")
                         .HasColumnType("uuid");
 
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("uuid");
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
 
-                    b.Property<string>("Username")
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StartedBy")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<string>("Via")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
+                    b.Property<string>("StopReason")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("StopRequested")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Replica");
+                    b.HasIndex("EndedAt");
 
-                    b.HasIndex("SessionId");
+                    b.HasIndex("SessionId")
+                        .IsUnique()
+                        .HasFilter("\"EndedAt\" IS NULL");
 
-                    b.HasIndex("UserId");
+                    b.HasIndex("StartedAt");
 
-                    b.ToTable("LiveConnections");
+                    b.ToTable("Recordings");
                 });
 
             modelBuilder.Entity("Sortie.Data.RefreshToken", b =>
@@ -395,6 +415,55 @@ namespace Sortie.Data.Migrations.Postgres
                     b.ToTable("Users");
                 });
 
+            modelBuilder.Entity("Sortie.Data.ViewerRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ConnectedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Permission")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Replica")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Replica");
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("LiveConnections", (string)null);
+                });
+
             modelBuilder.Entity("Sortie.Data.BrowserLogin", b =>
                 {
                     b.HasOne("Sortie.Data.User", null)
@@ -404,19 +473,15 @@ namespace Sortie.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Sortie.Data.LiveConnection", b =>
+            modelBuilder.Entity("Sortie.Data.Recording", b =>
                 {
-                    b.HasOne("Sortie.Data.Session", null)
+                    b.HasOne("Sortie.Data.Session", "Session")
                         .WithMany()
                         .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Sortie.Data.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                    b.Navigation("Session");
                 });
 
             modelBuilder.Entity("Sortie.Data.RefreshToken", b =>
@@ -470,6 +535,21 @@ namespace Sortie.Data.Migrations.Postgres
                     b.Navigation("User");
 
                     b.Navigation("ViaLink");
+                });
+
+            modelBuilder.Entity("Sortie.Data.ViewerRecord", b =>
+                {
+                    b.HasOne("Sortie.Data.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Sortie.Data.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Sortie.Data;
+using Sortie.Platform;
+using Sortie.Rfb;
+using Sortie.Viewers;
+
+namespace Sortie.Recordings;
+
+/// <summary>
+/// Records one session: a connection of its own to the desktop, as a view-only viewer would have (so no viewer's stream is
+/// touched, slowed or depended on), whose every byte goes to the file; and who was there and what their input was,
+/// told by the gateway. It asks the desktop for updates ten times a second, in ZRLE (lossless; noVNC and the tests decode
+/// it) in noVNC's pixel format, so the stream plays in the browser as it was recorded. The desktop's clipboard is left out.
+/// </summary>
+public sealed class Recorder : IAsyncDisposable
+{
+    /// <summary>How often the file is forced to the disk: what a crash may lose.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+
+    private readonly RecordingWriter _writer;
+    private readonly bool _logKeys;
+    private readonly ConcurrentDictionary<Guid, ushort> _viewers = new();
+    private readonly List<string> _participants = [];
+    private readonly CancellationTokenSource _stop = new();
+    private int _nextViewer;
+    private string? _failure;
+    private bool _ended;
+
+    public Recorder(Guid recordingId, Guid sessionId, RecordingWriter writer, bool logKeys)
+    {
+        (RecordingId, SessionId, _writer, _logKeys) = (recordingId, sessionId, writer, logKeys);
+    }
+
+    public Guid RecordingId { get; }
+    public Guid SessionId { get; }
+    public long Length => _writer.Length;
+
+    /// <summary>Everyone who has come while it records, in order.</summary>
+    public IReadOnlyList<string> Participants
+    {
+        get { lock (_participants) return [.. _participants]; }
+    }
+
+    /// <summary>Why the recording had to stop by itself (disk full, size limit, desktop gone); null while it is fine.</summary>
+    public string? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Ends <see cref="RunAsync"/>.</summary>
+    public void Stop() => _stop.Cancel();
+
+    /// <summary>Writes the first event, then records the desktop until stopped, the desktop goes or the file cannot grow.</summary>
+    public async Task RunAsync(Stream desktop, RecordingStart start)
+    {
+        try
+        {
+            Event(new RecordingEvent("start") { Session = start.SessionId, App = start.App, Owner = start.Owner, By = start.By,
+                StartedAt = start.StartedAt, Keys = _logKeys });
+            var stream = new RecorderConnection(desktop, _writer);
+            await stream.HandshakeAsync(_stop.Token);
+            using var flushing = new PeriodicTimer(FlushInterval);
+            await Task.WhenAll(stream.PumpAsync(_stop.Token), stream.RequestUpdatesAsync(_stop.Token), FlushAsync(flushing, _stop.Token));
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
+        catch (RecordingFullException) { Fail("size limit reached"); }
+        catch (IOException e) when (DiskSpace.IsFull(e)) { Fail("disk full"); }
+        catch (Exception e) when (e is IOException or EndOfStreamException or System.Net.Sockets.SocketException or RfbProtocolException)
+        {
+            Fail("the desktop went away"); // its connection ended: the session ended, or its desktop stopped
+        }
+        finally { _stop.Cancel(); }
+    }
+
+    private async Task FlushAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        while (await timer.WaitForNextTickAsync(ct)) _writer.Flush();
+    }
+
+    /// <summary>A viewer is watching (joined now, or was there when the recording began).</summary>
+    public void Join(Viewer viewer) => IndexOf(viewer);
+
+    public void Leave(Viewer viewer, string reason)
+    {
+        if (_viewers.TryRemove(viewer.Id, out var index)) Event(new RecordingEvent("leave") { Viewer = index, Reason = reason });
+    }
+
+    public void Key(Viewer viewer, bool down, uint keysym)
+    {
+        Span<byte> payload = stackalloc byte[7];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, IndexOf(viewer));
+        payload[2] = down ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt32BigEndian(payload[3..], _logKeys ? keysym : 0);
+        Append(RecordKind.Key, payload);
+    }
+
+    public void Pointer(Viewer viewer, byte buttons, ushort x, ushort y)
+    {
+        Span<byte> payload = stackalloc byte[7];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, IndexOf(viewer));
+        payload[2] = buttons;
+        BinaryPrimitives.WriteUInt16BigEndian(payload[3..], x);
+        BinaryPrimitives.WriteUInt16BigEndian(payload[5..], y);
+        Append(RecordKind.Pointer, payload);
+    }
+
+    public void Clipboard(Viewer viewer, long length)
+    {
+        Span<byte> payload = stackalloc byte[6];
+        BinaryPrimitives.WriteUInt16BigEndian(payload, IndexOf(viewer));
+        BinaryPrimitives.WriteUInt32BigEndian(payload[2..], (uint)Math.Min(length, uint.MaxValue));
+        Append(RecordKind.Clipboard, payload);
+    }
+
+    /// <summary>The last event, once it has stopped: nothing is written after it.</summary>
+    public void End(string reason)
+    {
+        Event(new RecordingEvent("stop") { Reason = reason });
+        Volatile.Write(ref _ended, true);
+    }
+
+    /// <summary>The viewer's number in this recording; the first time, its join event (who, how, with what rights).</summary>
+    private ushort IndexOf(Viewer viewer)
+    {
+        if (_viewers.TryGetValue(viewer.Id, out var index)) return index;
+        lock (_viewers)
+        {
+            if (_viewers.TryGetValue(viewer.Id, out index)) return index;
+            index = (ushort)Math.Min(ushort.MaxValue, _nextViewer++);
+            Event(new RecordingEvent("join")
+            {
+                Viewer = index, User = viewer.Username, Permission = viewer.Access.Permission, Via = viewer.Access.Via,
+            });
+            _viewers[viewer.Id] = index;
+        }
+        lock (_participants)
+        {
+            if (!_participants.Contains(viewer.Username)) _participants.Add(viewer.Username);
+        }
+        return index;
+    }
+
+    private void Event(RecordingEvent e) => Append(RecordKind.Event, JsonSerializer.SerializeToUtf8Bytes(e, SortieJson.Options));
+
+    /// <summary>Appends a record; a file that cannot take it stops the recording (never the viewer whose input it was).</summary>
+    private void Append(RecordKind kind, ReadOnlySpan<byte> payload)
+    {
+        if (Volatile.Read(ref _ended) || Failure is not null) return;
+        try { _writer.Append(kind, payload); }
+        catch (RecordingFullException) { Fail("size limit reached"); }
+        catch (IOException e) { Fail(DiskSpace.IsFull(e) ? "disk full" : $"the file could not be written ({e.Message})"); }
+        catch (ObjectDisposedException) { } // it has just ended
+    }
+
+    private void Fail(string reason)
+    {
+        Interlocked.CompareExchange(ref _failure, reason, null);
+        _stop.Cancel();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stop.Dispose();
+        return _writer.DisposeAsync();
+    }
+}
