@@ -46,8 +46,12 @@ public sealed class Recorder : IAsyncDisposable
     /// <summary>Why the recording had to stop by itself (disk full, size limit, desktop gone); null while it is fine.</summary>
     public string? Failure => Volatile.Read(ref _failure);
 
-    /// <summary>Ends <see cref="RunAsync"/>.</summary>
-    public void Stop() => _stop.Cancel();
+    /// <summary>Ends <see cref="RunAsync"/> (nothing, once it has ended).</summary>
+    public void Stop()
+    {
+        try { _stop.Cancel(); }
+        catch (ObjectDisposedException) { }
+    }
 
     /// <summary>Writes the first event, then records the desktop until stopped, the desktop goes or the file cannot grow.</summary>
     public async Task RunAsync(Stream desktop, RecordingStart start)
@@ -59,11 +63,15 @@ public sealed class Recorder : IAsyncDisposable
             var stream = new RecorderConnection(desktop, _writer);
             await stream.HandshakeAsync(_stop.Token);
             using var flushing = new PeriodicTimer(FlushInterval);
-            await Task.WhenAll(stream.PumpAsync(_stop.Token), stream.RequestUpdatesAsync(_stop.Token), FlushAsync(flushing, _stop.Token));
+            Task[] parts = [stream.PumpAsync(_stop.Token), stream.RequestUpdatesAsync(_stop.Token), FlushAsync(flushing, _stop.Token)];
+            // The first part to end (the desktop closed, the file refused a write, a stop) ends the others, and says why.
+            var first = await Task.WhenAny(parts);
+            _stop.Cancel();
+            await Task.WhenAll(parts.Select(part => part.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await first;
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
-        catch (RecordingFullException) { Fail("size limit reached"); }
-        catch (IOException e) when (DiskSpace.IsFull(e)) { Fail("disk full"); }
+        catch (RecordingFileException e) { Fail(e.Message); }
         catch (Exception e) when (e is IOException or EndOfStreamException or System.Net.Sockets.SocketException or RfbProtocolException)
         {
             Fail("the desktop went away"); // its connection ended: the session ended, or its desktop stopped
@@ -146,8 +154,7 @@ public sealed class Recorder : IAsyncDisposable
     {
         if (Volatile.Read(ref _ended) || Failure is not null) return;
         try { _writer.Append(kind, payload); }
-        catch (RecordingFullException) { Fail("size limit reached"); }
-        catch (IOException e) { Fail(DiskSpace.IsFull(e) ? "disk full" : $"the file could not be written ({e.Message})"); }
+        catch (RecordingFileException e) { Fail(e.Message); }
         catch (ObjectDisposedException) { } // it has just ended
     }
 

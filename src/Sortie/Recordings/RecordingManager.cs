@@ -263,11 +263,12 @@ public sealed class RecordingManager(
             }
             await recording;
         }
+        // Off the list first: input arriving now is not the recording's any more, and a stop finds nothing to stop.
+        _running.TryRemove(new KeyValuePair<Guid, Running>(recorder.SessionId, running));
         var reason = running.Reason ?? recorder.Failure ?? "stopped";
         recorder.End(reason);
         var length = recorder.Length;
         await recorder.DisposeAsync();
-        _running.TryRemove(new KeyValuePair<Guid, Running>(recorder.SessionId, running));
         await SaveProgressAsync(recorder, ended: Now, reason, length);
         await audit.WriteAsync(AuditActions.RecordingStopped, running.Actor, recorder.SessionId, subject: recorder.RecordingId.ToString(),
             detail: reason);

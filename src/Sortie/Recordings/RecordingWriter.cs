@@ -36,33 +36,42 @@ public sealed class RecordingWriter : IAsyncDisposable
     public uint ElapsedMs => (uint)Math.Min(uint.MaxValue, _clock.GetElapsedTime(_startedAt).TotalMilliseconds);
 
     /// <summary>Appends one record stamped now.</summary>
-    /// <exception cref="RecordingFullException">The record would take the file past its size limit (nothing is written).</exception>
-    /// <exception cref="IOException">The disk refused it (full, gone): the recording cannot go on.</exception>
+    /// <exception cref="RecordingFileException">The record would take the file past its size limit (nothing is written), or
+    /// the disk refused it (full, gone): the recording cannot go on.</exception>
     public void Append(RecordKind kind, ReadOnlySpan<byte> payload)
     {
         lock (_lock)
         {
             var length = RecordingFile.RecordHeaderLength + payload.Length;
-            if (Length + length > _maxBytes) throw new RecordingFullException();
+            if (Length + length > _maxBytes) throw new RecordingFileException("size limit reached");
             _header[0] = (byte)kind;
             BinaryPrimitives.WriteUInt32BigEndian(_header.AsSpan(1), ElapsedMs);
             BinaryPrimitives.WriteUInt32BigEndian(_header.AsSpan(5), (uint)payload.Length);
-            _file.Write(_header);
-            _file.Write(payload);
+            try
+            {
+                _file.Write(_header);
+                _file.Write(payload);
+            }
+            catch (IOException e) { throw RecordingFileException.From(e); }
             Length += length;
         }
     }
 
     /// <summary>Writes out what is buffered and forces it to the disk.</summary>
+    /// <exception cref="RecordingFileException">The disk refused it.</exception>
     public void Flush()
     {
-        lock (_lock) _file.Flush(flushToDisk: true);
+        lock (_lock)
+        {
+            try { _file.Flush(flushToDisk: true); }
+            catch (IOException e) { throw RecordingFileException.From(e); }
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         try { Flush(); }
-        catch (IOException) { } // the disk is full or gone: what reached it stays readable
+        catch (RecordingFileException) { } // the disk is full or gone: what reached it stays readable
         finally
         {
             try { await _file.DisposeAsync(); } catch (IOException) { }

@@ -1,0 +1,11 @@
+namespace Sortie.Recordings;
+
+/// <summary>
+/// The recording's file cannot take more: it reached its size limit (SORTIE_RECORDING_MAX_SIZE), its disk is full, or the
+/// disk refused the write. <see cref="Exception.Message"/> is the reason the recording stopped, in words.
+/// </summary>
+public sealed class RecordingFileException(string reason, Exception? inner = null) : Exception(reason, inner)
+{
+    public static RecordingFileException From(IOException e) =>
+        new(Platform.DiskSpace.IsFull(e) ? "disk full" : $"the file could not be written ({e.Message})", e);
+}
