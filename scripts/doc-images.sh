@@ -20,5 +20,9 @@ session-revoked.png session-revoked.png
 join-bad-link.png join-bad-link.png
 session-manager-admin.png session-manager-admin.png
 login-join.png login-join.png
+session-recording.png session-recording.png
+session-recorded-gate.png session-recorded-gate.png
+recordings.png recordings.png
+recording-player.png recording-player.png
 LIST
 echo "docs/images refreshed from $shots"

@@ -49,6 +49,7 @@ public sealed class RecordingTests(ProductionPortal server, Browser browser)
         var gate = guest.GetByRole(AriaRole.Alert).Filter(new() { HasText = "This session is recorded" });
         await Expect(gate).ToContainTextAsync($"{ownerApi.User.Username} is recording this session.");
         await guest.ScreenshotAsync("session-recorded-gate.png");
+        await guest.AssertNoSeriousViolationsAsync("The session page asking a guest to join a recorded session");
         Assert.DoesNotContain(await ownerApi.GetAsync<List<Sortie.Viewers.ViewerDto>>($"/api/sessions/{sessionId}/viewers"),
             v => v.User == guestName);
         await gate.GetByRole(AriaRole.Button, new() { Name = "Join the recorded session" }).ClickAsync();
@@ -60,6 +61,7 @@ public sealed class RecordingTests(ProductionPortal server, Browser browser)
         await Canvas.WaitForAsync(guest, c => c.Hash != before.Hash);
         await Canvas.WaitForStillAsync(owner);
         await owner.ScreenshotAsync("session-recording.png");
+        await owner.AssertNoSeriousViolationsAsync("The session page of its owner, recording");
         await owner.WaitForTimeoutAsync(1000); // the recorder's last pictures (it asks ten times a second)
         await owner.GetByRole(AriaRole.Button, new() { Name = "Stop recording" }).ClickAsync();
         await Expect(owner.Locator(".sessionbar .badge.recording")).ToHaveCountAsync(0);
@@ -71,12 +73,14 @@ public sealed class RecordingTests(ProductionPortal server, Browser browser)
         await Expect(row).ToContainTextAsync(guestName);
         await Expect(row).ToContainTextAsync($"stopped by {ownerApi.User.Username}");
         await owner.ScreenshotAsync("recordings.png");
+        await owner.AssertNoSeriousViolationsAsync("The recordings page");
         await row.GetByRole(AriaRole.Link, new() { Name = "Play" }).ClickAsync();
         await Expect(owner.Locator(".player[data-state='ready']")).ToBeVisibleAsync();
         var markers = owner.GetByRole(AriaRole.List, new() { Name = "What happened" });
         await Expect(markers).ToContainTextAsync($"{guestName} joined (invited, Full Access)");
         var tookControl = markers.GetByRole(AriaRole.Button).Filter(new() { HasText = $"{guestName} took control" });
         await Expect(tookControl).ToHaveCountAsync(1);
+        await owner.AssertNoSeriousViolationsAsync("The recording player");
 
         // Playing moves on at the chosen speed and draws the desktop.
         await owner.GetByLabel("Speed").SelectOptionAsync("4");

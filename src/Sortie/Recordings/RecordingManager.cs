@@ -54,7 +54,7 @@ public sealed class RecordingManager(
         var policy = session.App.Recording;
         if (enabled)
         {
-            if (policy == RecordingPolicy.Off || !SessionAccess.IsShareable(session.App.LaunchType))
+            if (policy == RecordingPolicy.Off)
                 throw ApiProblem.Conflict($"'{session.App.Name}' sessions are not recorded (an admin's setting of the app).");
             if (session.Status != SessionStatus.Running) throw ApiProblem.Conflict("Only a running session can be recorded.");
             await StartAsync(session, caller.Username, caller);
