@@ -95,6 +95,8 @@ public sealed class RecordingManager(
             .ToListAsync(ct);
         foreach (var session in unrecorded) await TryStartAsync(session);
 
+        await DeleteOrphanFilesAsync(db, ct);
+
         var expired = await db.Recordings.Where(r => r.EndedAt != null && r.EndedAt < now - options.RecordingRetention).ToListAsync(ct);
         foreach (var recording in expired)
         {
@@ -316,6 +318,26 @@ public sealed class RecordingManager(
         await db.SaveChangesAsync(ct);
         await audit.WriteAsync(AuditActions.RecordingStopped, null, recording.SessionId, subject: recording.Id.ToString(),
             detail: recording.StopReason);
+    }
+
+    /// <summary>
+    /// Files whose row is gone: their session's owner was deleted (sessions and their recordings' rows go with the
+    /// account). A row is always written before its file, so a file without one is never a recording starting.
+    /// </summary>
+    private async Task DeleteOrphanFilesAsync(SortieDb db, CancellationToken ct)
+    {
+        if (!Directory.Exists(options.RecordingsDir)) return;
+        var files = Directory.EnumerateFiles(options.RecordingsDir, "*" + RecordingFile.Extension)
+            .Select(path => (Path: path, Id: Guid.TryParseExact(Path.GetFileNameWithoutExtension(path), "N", out var id) ? id : Guid.Empty))
+            .Where(f => f.Id != Guid.Empty).ToList();
+        if (files.Count == 0) return;
+        var ids = files.Select(f => f.Id).ToList();
+        var kept = (await db.Recordings.Where(r => ids.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct)).ToHashSet();
+        foreach (var orphan in files.Where(f => !kept.Contains(f.Id)))
+        {
+            File.Delete(orphan.Path);
+            log.LogInformation("Recording file {File} deleted: its recording is gone (its owner's account was deleted)", orphan.Path);
+        }
     }
 
     private async Task DeleteFileAndRowAsync(SortieDb db, Recording recording, CancellationToken ct)

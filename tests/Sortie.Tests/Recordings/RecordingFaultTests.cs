@@ -86,8 +86,8 @@ public sealed class RecordingFaultTests : IDisposable
         var (mounted, why) = await RunAsync("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", recordings);
         Assert.SkipUnless(mounted, $"Cannot mount a tmpfs here: {why}");
         _mounted = recordings;
-        // Leave the recording a few tens of kilobytes.
-        await File.WriteAllBytesAsync(Path.Combine(recordings, "filler"), new byte[new DriveInfo(recordings).AvailableFreeSpace - (40 << 10)], Ct);
+        // Leave the recording a few kilobytes.
+        await File.WriteAllBytesAsync(Path.Combine(recordings, "filler"), new byte[new DriveInfo(recordings).AvailableFreeSpace - (8 << 10)], Ct);
 
         await using var server = await ServerProcess.StartAsync(_dataDir, new Dictionary<string, string> { ["SORTIE_STOP_SESSIONS_ON_EXIT"] = "true" });
         using var admin = await server.AdminAsync();
@@ -100,20 +100,20 @@ public sealed class RecordingFaultTests : IDisposable
         Assert.True((await ApiClient.ReadAsync<SessionRecordingDto>(
             await owner.PostAsync($"/api/sessions/{session.Id}/recording", new RecordingRequest(true)))).Recording);
 
-        // A terminal printing a long listing fills the rest of the disk.
-        await TypeAsync(view, "ls -lR /usr");
+        // A terminal printing listings without end fills the rest of the disk.
+        await TypeAsync(view, "while :; do ls -l /usr/bin; done");
         Assert.True(await Eventually.TrueAsync(async () =>
             !(await owner.GetAsync<SessionRecordingDto>($"/api/sessions/{session.Id}/recording")).Recording, Timeout),
-            "the recording went on on a full disk");
+            $"the recording went on on a full disk ({new DriveInfo(recordings).AvailableFreeSpace} bytes free): {await server.ReadLogAsync()}");
         var recording = Assert.Single(await owner.GetAsync<List<RecordingDto>>("/api/recordings"));
         Assert.Equal("disk full", recording.StopReason);
         var audit = await owner.GetAsync<List<Sortie.Audit.AuditEventDto>>($"/api/sessions/{session.Id}/audit");
         Assert.Contains(audit, a => a.Action == Sortie.Audit.AuditActions.RecordingStopped && a.Detail == "disk full");
 
-        // The session and its viewer never noticed.
+        // The session and its viewer never noticed: the listings still scroll by.
         Assert.Equal(SessionStatus.Running, (await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}")).Status);
+        await view.WaitForPictureAsync(_ => true, Timeout, Ct); // the picture now
         var before = view.Framebuffer.Checksum();
-        await TypeAsync(view, "clear");
         await view.WaitForPictureAsync(f => f.Checksum() != before, Timeout, Ct);
         // What reached the disk stays readable.
         var entries = await RecordingReader.ReadFileAsync(RecordingFile.PathOf(recordings, recording.Id), Ct);

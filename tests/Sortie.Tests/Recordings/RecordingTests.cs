@@ -146,7 +146,7 @@ public sealed class RecordingTests(SortieServer server) : IClassFixture<SortieSe
     }
 
     [Fact]
-    public async Task An_app_not_recorded_cannot_be_and_a_recording_past_its_retention_is_swept_away()
+    public async Task An_app_not_recorded_cannot_be_and_a_recording_past_its_retention_or_without_its_row_is_swept_away()
     {
         using var owner = await server.NewUserAsync();
         var plain = await owner.LaunchDesktopAsync(320, 240);
@@ -161,9 +161,13 @@ public sealed class RecordingTests(SortieServer server) : IClassFixture<SortieSe
         var file = RecordingFile.PathOf(server.Services.GetRequiredService<SortieOptions>().RecordingsDir, recording.Id);
         Assert.True(File.Exists(file));
 
+        // A file whose recording is gone (its owner's account was deleted, and the rows with it) goes at the sweep.
+        var orphan = RecordingFile.PathOf(Path.GetDirectoryName(file)!, Guid.CreateVersion7());
+        await File.WriteAllBytesAsync(orphan, RecordingFile.Magic.ToArray(), Ct);
         var recordings = server.Services.GetRequiredService<RecordingManager>();
         await recordings.SweepAsync(Ct);
         Assert.True(File.Exists(file), "a new recording was swept");
+        Assert.False(File.Exists(orphan), "a file without its recording stayed");
 
         server.Clock.Advance(server.Services.GetRequiredService<SortieOptions>().RecordingRetention + TimeSpan.FromHours(1));
         await recordings.SweepAsync(Ct);
