@@ -7,5 +7,8 @@ namespace Sortie.Recordings;
 public sealed class RecordingFileException(string reason, Exception? inner = null) : Exception(reason, inner)
 {
     public static RecordingFileException From(IOException e) =>
-        new(Platform.DiskSpace.IsFull(e) ? "disk full" : $"the file could not be written ({e.Message})", e);
+        new(Platform.DiskSpace.IsFull(e) ? DiskFull : $"the file could not be written ({e.Message})", e);
+
+    /// <summary>The reason a full disk gives (the sweep waits before it records again after it).</summary>
+    public const string DiskFull = "disk full";
 }

@@ -35,6 +35,9 @@ public sealed class RecordingManager(
     /// <summary>An open recording whose row has not moved for this long lost its server: it is closed as interrupted.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long an app recorded always waits to record again after its recording stopped on a full disk.</summary>
+    public static readonly TimeSpan DiskFullRetry = TimeSpan.FromMinutes(5);
+
     private readonly ConcurrentDictionary<Guid, Running> _running = new();
 
     /// <summary>The recorder of a session recording on this replica now, if any.</summary>
@@ -90,8 +93,11 @@ public sealed class RecordingManager(
         foreach (var recording in abandoned.Where(r => !_running.Values.Any(running => running.RecordingId == r.Id)))
             await CloseInterruptedAsync(db, recording, ct);
 
+        // A recording that stopped on a full disk is tried again some minutes later, not at every round.
+        var retryAfterFull = now - DiskFullRetry;
         var unrecorded = await SessionLookup.WithAppAndOwner(db).Running()
-            .Where(s => s.App.Recording == RecordingPolicy.Always && !db.Recordings.Any(r => r.SessionId == s.Id && r.EndedAt == null))
+            .Where(s => s.App.Recording == RecordingPolicy.Always && !db.Recordings.Any(r => r.SessionId == s.Id
+                && (r.EndedAt == null || r.StopReason == RecordingFileException.DiskFull && r.EndedAt > retryAfterFull)))
             .ToListAsync(ct);
         foreach (var session in unrecorded) await TryStartAsync(session);
 
