@@ -24,6 +24,36 @@ public static class ProcStat
         return 0;
     }
 
+    /// <summary>
+    /// The first process named <paramref name="name"/> among <paramref name="ancestor"/>'s descendants (a session's Xvnc,
+    /// under its sandbox under the server); null if there is none.
+    /// </summary>
+    public static int? Descendant(int ancestor, string name)
+    {
+        var parents = new Dictionary<int, (int Parent, string Name)>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(');
+                var close = stat.LastIndexOf(')');
+                // fields after the name: state, then ppid
+                var parent = int.Parse(stat[(close + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                parents[pid] = (parent, stat[(open + 1)..close]);
+            }
+            catch (IOException) { } // it ended while being read
+        }
+        foreach (var (pid, (_, comm)) in parents.OrderBy(p => p.Key))
+        {
+            if (comm != name) continue;
+            for (var up = pid; parents.TryGetValue(up, out var p) && up > 1; up = p.Parent)
+                if (p.Parent == ancestor) return pid;
+        }
+        return null;
+    }
+
     /// <summary>Whether something listens on the loopback TCP port (read from /proc/net/tcp, without connecting).</summary>
     public static bool Listening(int port)
     {

@@ -76,6 +76,9 @@ internal static class Benchmarks
 {
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
+    /// <summary>A difference with its sign, to a tenth ("+0.0" rather than "-0.0" for what rounds to nothing).</summary>
+    private static string Signed(double difference) => (Math.Round(difference, 1) + 0.0).ToString("+0.0;-0.0;+0.0", CultureInfo.InvariantCulture);
+
     public static double Percentile(IReadOnlyList<double> values, double p)
     {
         if (values.Count == 0) return double.NaN;
@@ -95,18 +98,57 @@ internal static class Benchmarks
         await using var peer = await PeerProcess.StartAsync();
         await using var server = new SyntheticServer(peer.VncPort);
         await server.InitializeAsync();
-        var (owner, session) = await server.NewRunningSessionAsync();
-        using var _ = owner;
+        using var owner = await server.NewUserAsync();
+        using (var admin = await server.AdminAsync()) await SessionRecording.RecordableAppAsync(admin, "desktop");
+        var session = await owner.LaunchAsync("desktop-recordable");
+        var recording = new SessionRecording(owner, session.Id);
         using var viewer = await server.NewUserAsync();
         await owner.InviteAsync(session.Id, viewer.User.Username, SharePermission.ReadOnly);
         var url = new UriBuilder(server.BaseUri) { Scheme = "ws", Path = $"/ws/sessions/{session.Id}" }.Uri;
         static TimeSpan OwnCpu() { using var me = Process.GetCurrentProcess(); return me.TotalProcessorTime; }
-        // Unmeasured runs first: the server's JIT tiers its hot code up in the first seconds of load (without this, the JIT
-        // thread took a fifth of the first case's CPU, and whichever case ran first looked 30-40 % slower).
-        foreach (var token in new[] { owner.Tokens!.AccessToken, viewer.Tokens!.AccessToken })
-            await peer.RunAsync($"run ws {url} {token} 3", null);
 
-        var cases = new List<(string Name, string Notes, Func<Task<(double MBps, double CpuMsPerMB)>> Run)>
+        // A viewer pulling pictures through the gateway, the session recorded or not. Recorded, the recorder has its own
+        // connection to the synthetic desktop and asks for the whole screen ten times a second (a full-screen video: the
+        // worst case for a recording); the CPU counted is Sortie's, recorder included.
+        async Task<ThroughputRun> SortieAsync(string token, bool recorded)
+        {
+            if (recorded) await recording.StartAsync();
+            try { return await peer.RunAsync($"run ws {url} {token} {seconds}", OwnCpu, recorded ? recording.BytesAsync : null); }
+            finally { if (recorded) await recording.StopAsync(); }
+        }
+
+        // The recorder with no viewer: what recording that video costs the server by itself.
+        async Task<ThroughputRun> RecorderAloneAsync()
+        {
+            await recording.StartAsync();
+            try
+            {
+                await Task.Delay(500); // its handshake and first picture, as a viewer's warm-up
+                var bytes = await recording.BytesAsync();
+                var cpu = OwnCpu();
+                var clock = Stopwatch.StartNew();
+                await Task.Delay(TimeSpan.FromSeconds(seconds));
+                var cpuUsed = (OwnCpu() - cpu).TotalMilliseconds;
+                var elapsed = clock.Elapsed.TotalSeconds;
+                var recorded = (await recording.BytesAsync() - bytes) / 1e6;
+                return new ThroughputRun(0, cpuUsed / recorded, cpuUsed / 1000 / elapsed, recorded / elapsed);
+            }
+            finally { await recording.StopAsync(); }
+        }
+
+        // Unmeasured runs first: the server's JIT tiers its hot code up in the first seconds of load (without this, the JIT
+        // thread took a fifth of the first case's CPU, and whichever case ran first looked 30-40 % slower). The recorder's
+        // code too.
+        foreach (var token in new[] { owner.Tokens!.AccessToken, viewer.Tokens!.AccessToken })
+            foreach (var recorded in new[] { false, true })
+            {
+                if (recorded) await recording.StartAsync();
+                await peer.RunAsync($"run ws {url} {token} 3", null);
+                if (recorded) await recording.StopAsync();
+            }
+
+        const string FullAccess = "Sortie gateway, full-access viewer", ViewOnly = "Sortie gateway, view-only viewer (framed)", On = ", recording on";
+        var cases = new List<(string Name, string Notes, Func<Task<ThroughputRun>> Run)>
         {
             ("direct TCP (the limit)", "no relay", () => peer.RunAsync($"run tcp 127.0.0.1:{peer.VncPort} - {seconds}", null)),
             ("socat, a plain TCP relay (no WebSocket)", "CPU/MB in socat: what the kernel alone charges a relay",
@@ -115,10 +157,14 @@ internal static class Benchmarks
             ("websockify 0.10 (Debian, TCP→WebSocket)", "CPU/MB in websockify",
                 () => RelayAsync(peer, "/usr/bin/websockify", port => ["--run-once", $"127.0.0.1:{port}", $"127.0.0.1:{peer.VncPort}"],
                     port => $"run ws ws://127.0.0.1:{port}/ - {seconds}")),
-            ("Sortie gateway, full-access viewer", "CPU/MB in Sortie", () => peer.RunAsync($"run ws {url} {owner.Tokens!.AccessToken} {seconds}", OwnCpu)),
-            ("Sortie gateway, view-only viewer (framed)", "CPU/MB in Sortie", () => peer.RunAsync($"run ws {url} {viewer.Tokens!.AccessToken} {seconds}", OwnCpu)),
+            // Each gateway case beside the same with recording on: they follow each other in every round.
+            (FullAccess, "CPU/MB in Sortie", () => SortieAsync(owner.Tokens!.AccessToken, recorded: false)),
+            (FullAccess + On, "CPU/MB in Sortie", () => SortieAsync(owner.Tokens!.AccessToken, recorded: true)),
+            (ViewOnly, "CPU/MB in Sortie", () => SortieAsync(viewer.Tokens!.AccessToken, recorded: false)),
+            (ViewOnly + On, "CPU/MB in Sortie", () => SortieAsync(viewer.Tokens!.AccessToken, recorded: true)),
+            ("Sortie recorder alone (no viewer)", "", RecorderAloneAsync),
         };
-        var runs = cases.Select(_ => new List<(double MBps, double CpuMsPerMB)>()).ToList();
+        var runs = cases.Select(_ => new List<ThroughputRun>()).ToList();
         for (var round = 1; round <= ThroughputRounds; round++)
             // Each round starts one case later: the first relay measured after another has run was slower, whichever it was.
             foreach (var i in Enumerable.Range(0, cases.Count).Select(c => (c + round - 1) % cases.Count))
@@ -126,21 +172,41 @@ internal static class Benchmarks
                 if (cases[i].Name.StartsWith("socat") && !File.Exists("/usr/bin/socat") || cases[i].Name.StartsWith("websockify") && !File.Exists("/usr/bin/websockify"))
                     continue;
                 runs[i].Add(await cases[i].Run());
-                Console.WriteLine($"    round {round}: {cases[i].Name}: {runs[i][^1].MBps:0} MB/s, {runs[i][^1].CpuMsPerMB:0.00} ms CPU/MB");
+                var run = runs[i][^1];
+                Console.WriteLine($"    round {round}: {cases[i].Name}: {run.MBps:0} MB/s, {run.CpuMsPerMB:0.00} ms CPU/MB, {run.CpuShare * 100:0} % of a core"
+                    + (run.RecordedMBps > 0 ? $", recording +{run.RecordedMBps:0.0} MB/s" : ""));
             }
-        var direct = Percentile(runs[0].Select(r => r.MBps).ToList(), 0.5);
+        static double Median(IEnumerable<double> values) => Percentile(values.ToList(), 0.5);
+        var direct = Median(runs[0].Select(r => r.MBps));
         for (var i = 0; i < cases.Count; i++)
         {
-            if (runs[i].Count == 0) { table.Add("Gateway throughput", cases[i].Name, "not installed", "", "apt-get install socat websockify"); continue; }
-            var mbps = Percentile(runs[i].Select(r => r.MBps).ToList(), 0.5);
-            var cpu = Percentile(runs[i].Select(r => r.CpuMsPerMB).ToList(), 0.5);
-            table.Add("Gateway throughput", cases[i].Name, $"{mbps:0} MB/s", $"{mbps / direct:0.00}",
-                i == 0 ? cases[i].Notes : $"{cpu:0.00} ms {cases[i].Notes}; medians of {runs[i].Count} rounds");
+            var (name, notes, _) = cases[i];
+            if (runs[i].Count == 0) { table.Add("Gateway throughput", name, "not installed", "", "apt-get install socat websockify"); continue; }
+            var mbps = Median(runs[i].Select(r => r.MBps));
+            var cpu = Median(runs[i].Select(r => r.CpuMsPerMB));
+            var cores = Median(runs[i].Select(r => r.CpuShare)) * 100;
+            var written = Median(runs[i].Select(r => r.RecordedMBps));
+            if (i == 0) table.Add("Gateway throughput", name, $"{mbps:0} MB/s", "1.00", notes);
+            else if (name.EndsWith(On))
+            {
+                // Against the same viewer unrecorded: the ratios of each round's pair (run one after the other), their median.
+                var off = runs[i - 1];
+                double Paired(Func<ThroughputRun, double> of) => Median(runs[i].Zip(off, (on, o) => of(on) / of(o)));
+                table.Add("Gateway throughput", name, $"{mbps:0} MB/s", $"{mbps / direct:0.00}",
+                    $"on/off: throughput {Paired(r => r.MBps):0.00}×, CPU/MB {Paired(r => r.CpuMsPerMB):0.00}×; {cpu:0.00} ms {notes}, " +
+                    $"{cores:0} % of a core (off: {Median(off.Select(r => r.CpuShare)) * 100:0} %); recording file +{written:0.0} MB/s; medians of {runs[i].Count} rounds");
+            }
+            else if (name.StartsWith("Sortie recorder"))
+                table.Add("Gateway throughput", name, $"recording file +{written:0.0} MB/s", "",
+                    $"Sortie CPU {cores:0.0} % of a core, {cpu:0.00} ms per MB recorded; 1920x1080 Raw asked for 10 times a second; medians of {runs[i].Count} rounds");
+            else
+                table.Add("Gateway throughput", name, $"{mbps:0} MB/s", $"{mbps / direct:0.00}",
+                    $"{cpu:0.00} ms {notes}" + (name.StartsWith("Sortie") ? $", {cores:0} % of a core" : "") + $"; medians of {runs[i].Count} rounds");
         }
     }
 
     /// <summary>One run through a relay started for it (it serves that one connection), its CPU read from /proc.</summary>
-    private static async Task<(double MBps, double CpuMsPerMB)> RelayAsync(PeerProcess peer, string program, Func<int, string[]> arguments,
+    private static async Task<ThroughputRun> RelayAsync(PeerProcess peer, string program, Func<int, string[]> arguments,
         Func<int, string> run)
     {
         var port = FreePort();
@@ -288,7 +354,7 @@ internal static class Benchmarks
 
     public static async Task FanOutAsync(Results table, int[] counts, double seconds)
     {
-        Console.WriteLine("==> Fan-out (one real session, Sortie as its own process)");
+        Console.WriteLine("==> Fan-out (one real session, Sortie as its own process; each round with and without recording)");
         var dataDir = Directory.CreateTempSubdirectory("sortie-bench-").FullName;
         try
         {
@@ -299,8 +365,12 @@ internal static class Benchmarks
             using var admin = await server.AdminAsync();
             using var owner = await admin.NewUserAsync(UserRole.User, "fanowner");
             using var watcher = await admin.NewUserAsync(UserRole.User, "fanviewer");
-            var session = await owner.LaunchDesktopAsync(640, 480);
+            await SessionRecording.RecordableAppAsync(admin, "desktop");
+            var session = await owner.LaunchAsync("desktop-recordable", 640, 480);
             await owner.InviteAsync(session.Id, watcher.User.Username);
+            var recording = new SessionRecording(owner, session.Id);
+            // The session's Xvnc encodes each change once more for the recorder (ZRLE): its CPU is counted beside Sortie's.
+            var xvnc = ProcStat.Descendant(pid, "Xvnc");
 
             // The owner moves the pointer; Xvnc draws the cursor into the picture of viewers that do not take
             // cursor shapes (RfbClient announces none), so each move is one small update to every viewer.
@@ -321,12 +391,16 @@ internal static class Benchmarks
                 catch (Exception) { }
             });
 
-            double? singleP50 = null, singleP95 = null;
+            FanOutWindow? single = null, singleRecorded = null;
             double memoryPerViewer = 0;
             // A first round at the largest count, not reported, warms the server up: the Release build's JIT tiers up
-            // under load (a one-viewer warm-up left that to the 10- and 50-viewer rounds, tripling their CPU), pools fill.
-            foreach (var (n, report) in counts.Select(c => (c, true)).Prepend((counts.Max(), false)))
+            // under load (a one-viewer warm-up left that to the 10- and 50-viewer rounds, tripling their CPU), pools fill;
+            // the recorder's code too.
+            var rounds = counts.Select(c => (c, true)).Prepend((counts.Max(), false)).ToList();
+            for (var round = 0; round < rounds.Count; round++)
+            try
             {
+                var (n, report) = rounds[round];
                 Console.WriteLine($"    {n} viewers: connecting");
                 var rssBefore = ProcStat.RssBytes(pid);
                 var viewers = new List<RfbClient>();
@@ -347,55 +421,43 @@ internal static class Benchmarks
                         }
                         return rfb;
                     }))().WaitAsync(TimeSpan.FromSeconds(30)));
-                Console.WriteLine($"    {n} viewers: connected, measuring");
                 await Task.Delay(1000);
                 var rssAfter = ProcStat.RssBytes(pid);
                 if (!report) memoryPerViewer = (rssAfter - rssBefore) / 1024.0 / n;
-                await QuietAsync(pid); // the connects' and the last round's departures' work (database, audit) done
 
-                long lastMove = 0;
-                var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
-                using var stop = new CancellationTokenSource();
-                var loops = viewers.Select(rfb => Task.Run(async () =>
+                // The same viewers watched without and with the session recorded, in turn (one round off first, the next on
+                // first), so that the machine's slow moments fall on both alike.
+                var windows = new Dictionary<bool, FanOutWindow>();
+                foreach (var recorded in round % 2 == 0 ? [false, true] : new[] { true, false })
                 {
-                    try
-                    {
-                        while (!stop.IsCancellationRequested)
-                        {
-                            await rfb.RequestUpdateAsync(true, stop.Token);
-                            await rfb.WaitForUpdateAsync(TimeSpan.FromSeconds(30), stop.Token);
-                            var arrived = Stopwatch.GetTimestamp();
-                            var moved = Interlocked.Read(ref lastMove);
-                            if (moved != 0) latencies.Add(Ms(arrived - moved));
-                        }
-                    }
-                    catch (Exception) { }
-                })).ToList();
-                await Task.Delay(300);
-                var cpuBefore = ProcStat.Cpu(pid);
-                var clock = Stopwatch.StartNew();
-                for (var i = 0; clock.Elapsed.TotalSeconds < seconds; i++)
-                {
-                    Interlocked.Exchange(ref lastMove, Stopwatch.GetTimestamp());
-                    await driver.SendPointerAsync(100 + i % 2 * 200, 100 + i % 3 * 100, 0).WaitAsync(TimeSpan.FromSeconds(10));
-                    await Task.Delay(100);
+                    Console.WriteLine($"    {n} viewers: measuring, recording {(recorded ? "on" : "off")}");
+                    windows[recorded] = await FanOutWindowAsync(pid, xvnc, driver, viewers, recorded ? recording : null, seconds);
                 }
-                var cpu = (ProcStat.Cpu(pid) - cpuBefore).TotalSeconds / clock.Elapsed.TotalSeconds;
-                await stop.CancelAsync();
                 Console.WriteLine($"    {n} viewers: closing");
-                await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(20));
                 await Task.WhenAll(viewers.Select(rfb => rfb.DisposeAsync().AsTask())).WaitAsync(TimeSpan.FromSeconds(20));
-
-                var list = latencies.ToList();
-                var p50 = Percentile(list, 0.5);
-                var p95 = Percentile(list, 0.95);
                 if (!report) continue;
-                singleP50 ??= p50;
-                singleP95 ??= p95;
-                table.Add("Fan-out", $"{n} viewer{(n == 1 ? "" : "s")}",
-                    $"latency p50 {p50:0.0} ms (+{p50 - singleP50:0.0}), p95 {p95:0.0} ms (+{p95 - singleP95:0.0})", "",
-                    $"server CPU {cpu * 100:0.0} % of a core in all, {cpu * 100 / n:0.00} % per viewer; {list.Count} frames");
+
+                var (off, on) = (windows[false], windows[true]);
+                single ??= off;
+                singleRecorded ??= on;
+                var name = $"{n} viewer{(n == 1 ? "" : "s")}";
+                table.Add("Fan-out", name,
+                    $"latency p50 {off.P50:0.0} ms ({Signed(off.P50 - single.P50)}), p95 {off.P95:0.0} ms ({Signed(off.P95 - single.P95)})", "",
+                    $"server CPU {off.Cpu * 100:0.0} % of a core in all, {off.Cpu * 100 / n:0.00} % per viewer; {off.Frames} frames" +
+                    (xvnc is null ? "" : $"; Xvnc {off.XvncCpu * 100:0.0} %"));
+                table.Add("Fan-out", $"{name}, recording on",
+                    $"latency p50 {on.P50:0.0} ms ({Signed(on.P50 - singleRecorded.P50)}), p95 {on.P95:0.0} ms ({Signed(on.P95 - singleRecorded.P95)})", "",
+                    $"on − off: latency p50 {Signed(on.P50 - off.P50)} ms, p95 {Signed(on.P95 - off.P95)} ms; server CPU {on.Cpu * 100:0.0} % of a core " +
+                    $"({Signed(on.Cpu * 100 - off.Cpu * 100)})" + (xvnc is null ? "" : $", Xvnc {on.XvncCpu * 100:0.0} % ({Signed(on.XvncCpu * 100 - off.XvncCpu * 100)})") +
+                    $"; recording file +{on.RecordedKBps:0.0} KB/s; {on.Frames} frames");
                 await Task.Delay(500);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or WebSocketException)
+            {
+                // Whether the session itself ended (its Xvnc gone, say), and why.
+                var now = await owner.GetAsync<SessionDto>($"/api/sessions/{session.Id}");
+                throw new InvalidOperationException($"Round of {rounds[round].Item1} viewers: {e.Message} " +
+                    $"(the session is {now.Status}{(now.Reason is null ? "" : $": {now.Reason}")})", e);
             }
             table.Add("Fan-out", "memory", $"RSS +{memoryPerViewer:0} KiB per viewer", "",
                 $"{counts.Max()} viewers connecting to the fresh server (the warm-up round): its resident memory after, minus before");
@@ -412,6 +474,68 @@ internal static class Benchmarks
         {
             try { Directory.Delete(dataDir, recursive: true); } catch (Exception) { }
         }
+    }
+
+    /// <summary>
+    /// One fan-out window: the owner moves the pointer every 100 ms while every viewer keeps an incremental request out, with
+    /// the session recorded when <paramref name="recording"/> is given (started before the server is let quiet, stopped after).
+    /// </summary>
+    private static async Task<FanOutWindow> FanOutWindowAsync(int pid, int? xvnc, RfbClient driver, List<RfbClient> viewers,
+        SessionRecording? recording, double seconds)
+    {
+        if (recording is not null) await recording.StartAsync();
+        await QuietAsync(pid); // the connects' and the last window's work (database, audit, a recording's start or end) done
+
+        long lastMove = 0;
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var stopped = false;
+        // The viewers are kept for the round's other window, so a loop is never cancelled half way through a read (that
+        // aborts a WebSocket): it ends after an update once told to, with no request left out.
+        var loops = viewers.Select(rfb => Task.Run(async () =>
+        {
+            while (!Volatile.Read(ref stopped))
+            {
+                await rfb.RequestUpdateAsync(true);
+                await rfb.WaitForUpdateAsync(TimeSpan.FromSeconds(30));
+                var arrived = Stopwatch.GetTimestamp();
+                var moved = Interlocked.Read(ref lastMove);
+                if (moved != 0 && !Volatile.Read(ref stopped)) latencies.Add(Ms(arrived - moved));
+            }
+        })).ToList();
+        await Task.Delay(300);
+        var recordedBefore = recording is null ? 0 : await recording.BytesAsync();
+        var cpuBefore = ProcStat.Cpu(pid);
+        var xvncBefore = xvnc is { } x0 ? ProcStat.Cpu(x0) : TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        var i = 0;
+        Task MoveAsync()
+        {
+            var step = i++;
+            Interlocked.Exchange(ref lastMove, Stopwatch.GetTimestamp());
+            return driver.SendPointerAsync(100 + step % 2 * 200, 100 + step % 3 * 100, 0).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            await MoveAsync();
+            await Task.Delay(100);
+        }
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpu = (ProcStat.Cpu(pid) - cpuBefore).TotalSeconds / elapsed;
+        var xvncCpu = xvnc is { } x1 ? (ProcStat.Cpu(x1) - xvncBefore).TotalSeconds / elapsed : 0;
+        var recorded = recording is null ? 0 : (await recording.BytesAsync() - recordedBefore) / 1e3 / elapsed;
+        // The pointer keeps moving until every viewer has had the update its last request asked for.
+        Volatile.Write(ref stopped, true);
+        var ended = Task.WhenAll(loops);
+        for (var deadline = Stopwatch.StartNew(); !ended.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(20);)
+        {
+            await MoveAsync();
+            await Task.WhenAny(ended, Task.Delay(100));
+        }
+        await ended.WaitAsync(TimeSpan.FromSeconds(1));
+        if (recording is not null) await recording.StopAsync();
+
+        var list = latencies.ToList();
+        return new FanOutWindow(Percentile(list, 0.5), Percentile(list, 0.95), list.Count, cpu, xvncCpu, recorded);
     }
 
     /// <summary>Waits (up to 30 s) until the process uses under 5 % of a core over half a second.</summary>
@@ -470,25 +594,37 @@ internal sealed class PeerProcess : IAsyncDisposable
         return new PeerProcess(process) { VncPort = int.Parse(first.Split(' ')[1]) };
     }
 
-    /// <summary>One measured run; <paramref name="cpu"/> reads the relaying process's CPU time at the window's ends.</summary>
-    public async Task<(double MBps, double CpuMsPerMB)> RunAsync(string command, Func<TimeSpan>? cpu)
+    /// <summary>
+    /// One measured run; <paramref name="cpu"/> reads the relaying process's CPU time at the window's ends, and
+    /// <paramref name="recorded"/> (when the session is recorded) the recording's size, just outside them.
+    /// </summary>
+    public async Task<ThroughputRun> RunAsync(string command, Func<TimeSpan>? cpu, Func<Task<long>>? recorded = null)
     {
         await _process.StandardInput.WriteLineAsync(command);
         await _process.StandardInput.FlushAsync();
         TimeSpan cpuStart = default;
+        long recordedStart = 0;
         while (true)
         {
             var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("The peer ended.");
-            if (line == "START") { if (cpu is not null) cpuStart = cpu(); continue; }
+            if (line == "START")
+            {
+                if (recorded is not null) recordedStart = await recorded();
+                if (cpu is not null) cpuStart = cpu();
+                continue;
+            }
             if (line.StartsWith("FAILED")) throw new InvalidOperationException($"Throughput run '{command.Split(' ')[1]}' failed: {line}");
             if (!line.StartsWith("DONE ")) continue;
             var cpuUsed = cpu is null ? TimeSpan.Zero : cpu() - cpuStart;
+            var recordedBytes = recorded is null ? 0 : await recorded() - recordedStart;
             var parts = line.Split(' ');
             var megabytes = long.Parse(parts[1]) / 1e6;
+            var elapsed = double.Parse(parts[2]);
             await _process.StandardInput.WriteLineAsync("close");
             await _process.StandardInput.FlushAsync();
             await Task.Delay(200);
-            return (megabytes / double.Parse(parts[2]), cpuUsed.TotalMilliseconds / megabytes);
+            return new ThroughputRun(megabytes / elapsed, cpuUsed.TotalMilliseconds / megabytes, cpuUsed.TotalSeconds / elapsed,
+                recordedBytes / 1e6 / elapsed);
         }
     }
 
@@ -500,3 +636,15 @@ internal sealed class PeerProcess : IAsyncDisposable
         _process.Dispose();
     }
 }
+
+/// <summary>
+/// One throughput window: the viewer's MB/s, the relay's CPU per MB relayed and in cores (a fraction of one), and how fast
+/// the session's recording grew (MB/s; 0 when not recorded).
+/// </summary>
+internal readonly record struct ThroughputRun(double MBps, double CpuMsPerMB, double CpuShare, double RecordedMBps);
+
+/// <summary>
+/// One fan-out window: delivery latency p50/p95 (ms), frames counted, Sortie's and Xvnc's CPU (fractions of a core), and
+/// how fast the recording grew (KB/s; 0 when not recorded).
+/// </summary>
+internal sealed record FanOutWindow(double P50, double P95, int Frames, double Cpu, double XvncCpu, double RecordedKBps);
