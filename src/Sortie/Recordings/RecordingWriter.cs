@@ -10,6 +10,7 @@ namespace Sortie.Recordings;
 public sealed class RecordingWriter : IAsyncDisposable
 {
     private readonly FileStream _file;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
     private readonly TimeProvider _clock;
     private readonly long _startedAt;
     private readonly long _maxBytes;
@@ -24,6 +25,7 @@ public sealed class RecordingWriter : IAsyncDisposable
             Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read | FileShare.Delete,
             BufferSize = 64 * 1024, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         });
+        _handle = _file.SafeFileHandle; // taken now: reading it later would flush the buffer outside the lock
         (_clock, _startedAt, _maxBytes) = (clock, clock.GetTimestamp(), maxBytes);
         _file.Write(RecordingFile.Magic);
         Length = RecordingFile.Magic.Length;
@@ -57,15 +59,19 @@ public sealed class RecordingWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes out what is buffered and forces it to the disk.</summary>
+    /// <summary>
+    /// Writes out what is buffered, then forces the file to the disk. The wait for the disk (milliseconds, more on a busy
+    /// disk) happens outside the lock: a viewer's input, appended on its relay's path, never waits for it.
+    /// </summary>
     /// <exception cref="RecordingFileException">The disk refused it.</exception>
     public void Flush()
     {
-        lock (_lock)
+        try
         {
-            try { _file.Flush(flushToDisk: true); }
-            catch (IOException e) { throw RecordingFileException.From(e); }
+            lock (_lock) _file.Flush(flushToDisk: false);
+            RandomAccess.FlushToDisk(_handle);
         }
+        catch (IOException e) { throw RecordingFileException.From(e); }
     }
 
     public async ValueTask DisposeAsync()
