@@ -3,7 +3,7 @@ using Sortie.Data;
 
 namespace Sortie.Tests.Apps;
 
-public sealed class AppCatalogTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class AppCatalogTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     [Fact]
     public async Task The_demo_apps_are_seeded_and_users_do_not_see_commands()

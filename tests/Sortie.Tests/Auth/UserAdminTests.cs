@@ -4,7 +4,7 @@ using Sortie.Users;
 
 namespace Sortie.Tests.Auth;
 
-public sealed class UserAdminTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class UserAdminTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     [Fact]
     public async Task Admin_creates_a_user_who_can_log_in()

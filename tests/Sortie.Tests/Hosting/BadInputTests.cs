@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Sortie.Tests.Hosting;
 
-public sealed class BadInputTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class BadInputTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     private static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 

@@ -7,7 +7,7 @@ using Sortie.Sessions;
 namespace Sortie.Tests.Hosting;
 
 /// <summary>docs/api.md's curl guide, run with curl as it is written, against a real server with its alice and bob.</summary>
-public sealed class CurlGuideTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class CurlGuideTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     private const string GuideAddress = "SORTIE=http://127.0.0.1:8080";
 

@@ -1,6 +1,6 @@
 namespace Sortie.Tests.Sessions;
 
-public sealed class QuotaServer : SortieServer
+public sealed class QuotaServer : NoDesktopServer
 {
     protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_MAX_SESSIONS_PER_USER", "2")];
 }

@@ -3,7 +3,7 @@ using Sortie.Sharing;
 namespace Sortie.Tests.Sharing;
 
 /// <summary>Joins that race each other (a class of its own: its server's join limits count only these joins).</summary>
-public sealed class JoinRaceTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class JoinRaceTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     [Fact]
     public async Task Users_racing_for_the_last_use_of_a_link_cannot_both_win()

@@ -7,7 +7,7 @@ using Sortie.Sharing;
 namespace Sortie.Tests.Sharing;
 
 /// <summary>How shares end: with their session, with their user, when a user leaves; and the audit log of it all.</summary>
-public sealed class ShareLifecycleTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class ShareLifecycleTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     [Fact]
     public async Task Terminating_a_session_removes_its_shares_and_links()

@@ -7,7 +7,7 @@ namespace Sortie.Tests.Sharing;
 
 /// <summary>Share links: their tokens, and what joining through one gives (each test joins a few times: the
 /// per-address join limit of this class's server is 60 a minute).</summary>
-public sealed class ShareLinkTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class ShareLinkTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     private static string TokenOf(ShareDto link) => ApiClient.TokenOf(link.ShareUrl!);
 

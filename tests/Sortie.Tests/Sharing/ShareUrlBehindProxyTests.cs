@@ -3,7 +3,7 @@ namespace Sortie.Tests.Sharing;
 /// <summary>Behind a trusted reverse proxy, links name the address the proxy serves.</summary>
 public sealed class ShareUrlBehindProxyTests(ShareUrlBehindProxyTests.Server server) : IClassFixture<ShareUrlBehindProxyTests.Server>
 {
-    public sealed class Server : SortieServer
+    public sealed class Server : NoDesktopServer
     {
         protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_TRUSTED_PROXIES", "127.0.0.1/32")];
     }

@@ -6,7 +6,7 @@ namespace Sortie.Tests.Sharing;
 /// <summary>With SORTIE_PUBLIC_URL, every link names it, whoever asks and however they reached the portal.</summary>
 public sealed class ShareUrlPublicTests(ShareUrlPublicTests.Server server) : IClassFixture<ShareUrlPublicTests.Server>
 {
-    public sealed class Server : SortieServer
+    public sealed class Server : NoDesktopServer
     {
         protected override IEnumerable<KeyValuePair<string, string>> Settings => [new("SORTIE_PUBLIC_URL", "https://sortie.example.com/team/")];
     }

@@ -4,7 +4,7 @@ using Sortie.Platform;
 namespace Sortie.Tests.Sharing;
 
 /// <summary>A share link's <c>share_url</c> is a whole address the owner can send as it is.</summary>
-public sealed class ShareUrlTests(SortieServer server) : IClassFixture<SortieServer>
+public sealed class ShareUrlTests(NoDesktopServer server) : IClassFixture<NoDesktopServer>
 {
     [Fact]
     public async Task Without_a_public_url_the_link_names_the_address_the_owner_reached_the_portal_at_and_it_opens_the_join_page()
