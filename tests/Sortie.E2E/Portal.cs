@@ -53,7 +53,9 @@ public static class Portal
     {
         var app = page.Locator($"li[data-app='{appSlug}']");
         await app.GetByRole(AriaRole.Button, new() { Name = "Launch" }).ClickAsync();
-        try { await page.WaitForURLAsync("**/sessions/**", new() { Timeout = 45_000 }); }
+        // Only the address matters here (the callers wait for the desktop next): a page's load event once took longer
+        // than 45 s on a busy run although the session page had long been connected.
+        try { await page.WaitForURLAsync("**/sessions/**", new() { Timeout = 45_000, WaitUntil = WaitUntilState.Commit }); }
         catch (TimeoutException)
         {
             await page.ScreenshotAsync($"not-launched-{Guid.NewGuid():N}.png");

@@ -77,6 +77,9 @@ public sealed class RecordingTests(ProductionPortal server, Browser browser)
         await row.GetByRole(AriaRole.Link, new() { Name = "Play" }).ClickAsync();
         await Expect(owner.Locator(".player[data-state='ready']")).ToBeVisibleAsync();
         var markers = owner.GetByRole(AriaRole.List, new() { Name = "What happened" });
+        // The recording's start comes first, then the owner who was watching when it began.
+        await Expect(markers.GetByRole(AriaRole.Listitem).First).ToContainTextAsync($"Recording started by {ownerApi.User.Username}");
+        await Expect(markers).ToContainTextAsync($"{ownerApi.User.Username} joined (owner, Full Access)");
         await Expect(markers).ToContainTextAsync($"{guestName} joined (invited, Full Access)");
         var tookControl = markers.GetByRole(AriaRole.Button).Filter(new() { HasText = $"{guestName} took control" });
         await Expect(tookControl).ToHaveCountAsync(1);

@@ -28,9 +28,12 @@ public sealed class Recorder : IAsyncDisposable
     private string? _failure;
     private bool _ended;
 
-    public Recorder(Guid recordingId, Guid sessionId, RecordingWriter writer, bool logKeys)
+    /// <summary>Begins the recording with its "start" event: what, whose, by whom (before anyone's join).</summary>
+    public Recorder(Guid recordingId, RecordingStart start, RecordingWriter writer, bool logKeys)
     {
-        (RecordingId, SessionId, _writer, _logKeys) = (recordingId, sessionId, writer, logKeys);
+        (RecordingId, SessionId, _writer, _logKeys) = (recordingId, start.SessionId, writer, logKeys);
+        Event(new RecordingEvent("start") { Session = start.SessionId, App = start.App, Owner = start.Owner, By = start.By,
+            StartedAt = start.StartedAt, Keys = _logKeys });
     }
 
     public Guid RecordingId { get; }
@@ -53,13 +56,11 @@ public sealed class Recorder : IAsyncDisposable
         catch (ObjectDisposedException) { }
     }
 
-    /// <summary>Writes the first event, then records the desktop until stopped, the desktop goes or the file cannot grow.</summary>
-    public async Task RunAsync(Stream desktop, RecordingStart start)
+    /// <summary>Records the desktop until stopped, the desktop goes or the file cannot grow.</summary>
+    public async Task RunAsync(Stream desktop)
     {
         try
         {
-            Event(new RecordingEvent("start") { Session = start.SessionId, App = start.App, Owner = start.Owner, By = start.By,
-                StartedAt = start.StartedAt, Keys = _logKeys });
             var stream = new RecorderConnection(desktop, _writer);
             await stream.HandshakeAsync(_stop.Token);
             using var flushing = new PeriodicTimer(FlushInterval);

@@ -243,7 +243,8 @@ public sealed class RecordingManager(
                 : ApiProblem.Conflict("The recording could not start: the session's desktop is not reachable.");
         }
 
-        var recorder = new Recorder(recording.Id, session.Id, writer, options.RecordingKeys);
+        var recorder = new Recorder(recording.Id, new RecordingStart(session.Id, session.App.Name, session.Owner.Username, by, now),
+            writer, options.RecordingKeys);
         var running = new Running(recording.Id, recorder);
         _running[session.Id] = running;
         // Those watching already are in it from the start.
@@ -251,18 +252,17 @@ public sealed class RecordingManager(
         await audit.WriteAsync(AuditActions.RecordingStarted, actor, session.Id, subject: recording.Id.ToString(),
             detail: by == "policy" ? "the app is recorded always" : $"by {by}");
         log.LogInformation("Session {SessionId} recording {RecordingId} started by {By}", session.Id, recording.Id, by);
-        running.Finished = Task.Run(() => RecordAsync(running, desktop, new RecordingStart(session.Id, session.App.Name,
-            session.Owner.Username, by, now)));
+        running.Finished = Task.Run(() => RecordAsync(running, desktop));
         events.Publish(PortalEvent.SessionChanged, session.Id, await SessionManager.ConcernedAsync(db, session.Id));
     }
 
     /// <summary>Runs a recording to its end, keeping its row up to date, then closes it and says why.</summary>
-    private async Task RecordAsync(Running running, Stream desktop, RecordingStart start)
+    private async Task RecordAsync(Running running, Stream desktop)
     {
         var recorder = running.Recorder;
         await using (desktop)
         {
-            var recording = recorder.RunAsync(desktop, start);
+            var recording = recorder.RunAsync(desktop);
             using var progress = new PeriodicTimer(ProgressInterval, clock);
             while (!recording.IsCompleted)
             {
