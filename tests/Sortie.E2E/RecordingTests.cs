@@ -39,6 +39,8 @@ public sealed class RecordingTests(ProductionPortal server, Browser browser)
         var sessionId = (await ownerApi.LaunchAsync(App, 320, 240)).Id;
         var owner = await browser.LogInAsync(server, ownerApi);
         await owner.ConnectAsync(sessionId);
+        // The page re-renders when its own connection is counted: a click during that render can miss its handler.
+        await Expect(owner.Locator(".sessionbar .viewer-count")).ToContainTextAsync("1 connected");
         await owner.GetByRole(AriaRole.Button, new() { Name = "Record", Exact = true }).ClickAsync();
         await Expect(owner.Locator(".sessionbar .badge.recording")).ToHaveTextAsync("● Recording");
         await ownerApi.InviteAsync(sessionId, guestName, SharePermission.ReadWrite);
@@ -85,11 +87,11 @@ public sealed class RecordingTests(ProductionPortal server, Browser browser)
         await Expect(tookControl).ToHaveCountAsync(1);
         await owner.AssertNoSeriousViolationsAsync("The recording player");
 
-        // Playing moves on at the chosen speed and draws the desktop.
+        // Playing moves on at the chosen speed and draws the desktop (3 s in: the recorder's first whole picture came
+        // after 0.1–0.9 s in the recordings looked at, later on a busy machine).
         await owner.GetByLabel("Speed").SelectOptionAsync("4");
         await owner.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
-        await Expect(owner.GetByRole(AriaRole.Button, new() { Name = "Pause" })).ToBeVisibleAsync();
-        Assert.True(await Eventually.TrueAsync(async () => await PositionAsync(owner) > 1000, TimeSpan.FromSeconds(20)), "the player did not move on");
+        Assert.True(await Eventually.TrueAsync(async () => await PositionAsync(owner) > 3000, TimeSpan.FromSeconds(20)), "the player did not move on");
         await owner.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
         Assert.True((await Canvas.WaitForAsync(owner, c => c.Colours > 1)).Colours > 1,
             $"the player shows no desktop: {await owner.Locator(".player").GetAttributeAsync("data-desktop")}, {await owner.Locator(".player [data-role=status]").InnerTextAsync()}");

@@ -56,28 +56,59 @@ public sealed class Recorder : IAsyncDisposable
         catch (ObjectDisposedException) { }
     }
 
-    /// <summary>Records the desktop until stopped, the desktop goes or the file cannot grow.</summary>
-    public async Task RunAsync(Stream desktop)
+    /// <summary>How many times a connection the desktop dropped before its first update is made again.</summary>
+    private const int ConnectAttempts = 3;
+
+    /// <summary>
+    /// Records the desktop until stopped, the desktop goes or the file cannot grow. <paramref name="desktop"/> is the
+    /// first connection; <paramref name="connect"/> makes another if the desktop drops one before its first update.
+    /// </summary>
+    public async Task RunAsync(Stream desktop, Func<CancellationToken, Task<Stream>> connect)
     {
         try
         {
-            var stream = new RecorderConnection(desktop, _writer);
-            await stream.HandshakeAsync(_stop.Token);
-            using var flushing = new PeriodicTimer(FlushInterval);
-            Task[] parts = [stream.PumpAsync(_stop.Token), stream.RequestUpdatesAsync(_stop.Token), FlushAsync(flushing, _stop.Token)];
-            // The first part to end (the desktop closed, the file refused a write, a stop) ends the others, and says why.
-            var first = await Task.WhenAny(parts);
-            _stop.Cancel();
-            await Task.WhenAll(parts.Select(part => part.ContinueWith(_ => { }, TaskScheduler.Default)));
-            await first;
+            for (var attempt = 1; ; attempt++)
+            {
+                var stream = new RecorderConnection(desktop, _writer);
+                try
+                {
+                    await RecordAsync(stream);
+                    return;
+                }
+                catch (Exception e) when (e is IOException or EndOfStreamException or System.Net.Sockets.SocketException
+                    && !stream.Started && attempt < ConnectAttempts && !_stop.IsCancellationRequested)
+                {
+                    await desktop.DisposeAsync();
+                    desktop = await connect(_stop.Token);
+                }
+            }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
         catch (RecordingFileException e) { Fail(e.Message); }
-        catch (Exception e) when (e is IOException or EndOfStreamException or System.Net.Sockets.SocketException or RfbProtocolException)
+        catch (RfbProtocolException e) { Fail($"the desktop's stream could not be followed ({e.Message})"); }
+        catch (Exception e) when (e is IOException or EndOfStreamException or System.Net.Sockets.SocketException)
         {
             Fail("the desktop went away"); // its connection ended: the session ended, or its desktop stopped
         }
-        finally { _stop.Cancel(); }
+        finally
+        {
+            _stop.Cancel();
+            await desktop.DisposeAsync();
+        }
+    }
+
+    /// <summary>One connection's recording: its handshake, then its stream, update requests and flushes.</summary>
+    private async Task RecordAsync(RecorderConnection stream)
+    {
+        await stream.HandshakeAsync(_stop.Token);
+        using var flushing = new PeriodicTimer(FlushInterval);
+        using var parts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        Task[] running = [stream.PumpAsync(parts.Token), stream.RequestUpdatesAsync(parts.Token), FlushAsync(flushing, parts.Token)];
+        // The first part to end (the desktop closed, the file refused a write, a stop) ends the others, and says why.
+        var first = await Task.WhenAny(running);
+        await parts.CancelAsync();
+        await Task.WhenAll(running.Select(part => part.ContinueWith(_ => { }, TaskScheduler.Default)));
+        await first;
     }
 
     private async Task FlushAsync(PeriodicTimer timer, CancellationToken ct)

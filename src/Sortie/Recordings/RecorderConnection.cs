@@ -28,6 +28,16 @@ internal sealed class RecorderConnection(Stream desktop, RecordingWriter writer)
     private readonly SemaphoreSlim _sending = new(1, 1);
     private ServerStreamFilter? _received;
     private ClientStreamFilter? _sent;
+    /// <summary>What the desktop sent until its first update: kept back, so that a connection dropped before (below)
+    /// leaves nothing in the file and the recorder can connect again.</summary>
+    private ArrayBufferWriter<byte>? _untilFirstUpdate = new();
+
+    /// <summary>
+    /// Whether the desktop has sent an update, which it does only once it has taken this connection's encodings: from
+    /// then on it follows a resize. Before, a resize (the owner's window, as the recording begins) makes a VNC server
+    /// drop the connection; nothing of it is in the file yet, and the recorder connects again.
+    /// </summary>
+    public bool Started => _untilFirstUpdate is null;
 
     private ServerStreamFilter Received => _received ??= new ServerStreamFilter(_state);
     private ClientStreamFilter Sent => _sent ??= new ClientStreamFilter(ViewerRights.ViewOnly, _state);
@@ -116,7 +126,14 @@ internal sealed class RecorderConnection(Stream desktop, RecordingWriter writer)
     {
         _toFile.ResetWrittenCount();
         Received.Process(received, _toFile);
-        if (_toFile.WrittenCount > 0) writer.Append(RecordKind.Desktop, _toFile.WrittenSpan);
+        if (_untilFirstUpdate is { } held)
+        {
+            held.Write(_toFile.WrittenSpan);
+            if (Received.Counters.Forwarded(ServerMessage.FramebufferUpdate) == 0) return;
+            _untilFirstUpdate = null;
+            writer.Append(RecordKind.Desktop, held.WrittenSpan);
+        }
+        else if (_toFile.WrittenCount > 0) writer.Append(RecordKind.Desktop, _toFile.WrittenSpan);
     }
 
     private async Task SendAsync(byte[] message, CancellationToken ct)

@@ -260,17 +260,17 @@ public sealed class RecordingManager(
     private async Task RecordAsync(Running running, Stream desktop)
     {
         var recorder = running.Recorder;
-        await using (desktop)
+        // The recorder owns the desktop connection (and makes another if the desktop drops it before its first update).
+        var recording = recorder.RunAsync(desktop, ct => runner.ConnectAsync(recorder.SessionId, ct));
+        using (var progress = new PeriodicTimer(ProgressInterval, clock))
         {
-            var recording = recorder.RunAsync(desktop);
-            using var progress = new PeriodicTimer(ProgressInterval, clock);
             while (!recording.IsCompleted)
             {
                 var tick = progress.WaitForNextTickAsync().AsTask();
                 if (await Task.WhenAny(recording, tick) == tick) await SaveProgressAsync(recorder, ended: null, reason: null);
             }
-            await recording;
         }
+        await recording;
         // Off the list first: input arriving now is not the recording's any more, and a stop finds nothing to stop.
         _running.TryRemove(new KeyValuePair<Guid, Running>(recorder.SessionId, running));
         var reason = running.Reason ?? recorder.Failure ?? "stopped";
