@@ -168,7 +168,16 @@ public sealed class RecordingManager(
         await using var db = await dbs.CreateDbContextAsync();
         var changed = await db.Recordings.Where(r => r.SessionId == sessionId && r.EndedAt == null)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.StopRequested, reason));
-        if (changed > 0) await replicas.PublishAsync(ReplicaSignal.Recording(sessionId));
+        if (changed == 0) return;
+        // A recording still starting here registers after the row is written: it reads the request after registering,
+        // and this looks again after writing it, so one of the two sees the other.
+        if (_running.TryGetValue(sessionId, out running))
+        {
+            running.Stop(reason, actor);
+            await running.Finished;
+            return;
+        }
+        await replicas.PublishAsync(ReplicaSignal.Recording(sessionId));
     }
 
     async Task IReplicaSignalHandler.HandleAsync(ReplicaSignal signal, CancellationToken ct)
@@ -249,15 +258,22 @@ public sealed class RecordingManager(
         _running[session.Id] = running;
         // Those watching already are in it from the start.
         foreach (var viewer in viewers.Of(session.Id)) recorder.Join(viewer);
+        await StopIfAskedAsync(session.Id, CancellationToken.None); // the session ended, or a stop came, while it started
         await audit.WriteAsync(AuditActions.RecordingStarted, actor, session.Id, subject: recording.Id.ToString(),
             detail: by == "policy" ? "the app is recorded always" : $"by {by}");
         log.LogInformation("Session {SessionId} recording {RecordingId} started by {By}", session.Id, recording.Id, by);
-        running.Finished = Task.Run(() => RecordAsync(running, desktop));
+        _ = Task.Run(() => RecordAsync(running, desktop));
         events.Publish(PortalEvent.SessionChanged, session.Id, await SessionManager.ConcernedAsync(db, session.Id));
     }
 
     /// <summary>Runs a recording to its end, keeping its row up to date, then closes it and says why.</summary>
     private async Task RecordAsync(Running running, Stream desktop)
+    {
+        try { await RecordToTheEndAsync(running, desktop); }
+        finally { running.Ended(); }
+    }
+
+    private async Task RecordToTheEndAsync(Running running, Stream desktop)
     {
         var recorder = running.Recorder;
         // The recorder owns the desktop connection (and makes another if the desktop drops it before its first update).
@@ -384,7 +400,12 @@ public sealed class RecordingManager(
     {
         public Guid RecordingId { get; } = recordingId;
         public Recorder Recorder { get; } = recorder;
-        public Task Finished { get; set; } = Task.CompletedTask;
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes once the recording has ended and its row says so.</summary>
+        public Task Finished => _done.Task;
+
+        public void Ended() => _done.TrySetResult();
         public string? Reason { get; private set; }
         public Caller? Actor { get; private set; }
 
