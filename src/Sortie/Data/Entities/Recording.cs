@@ -27,6 +27,7 @@ public sealed class Recording
     public DateTime UpdatedAt { get; set; }
     /// <summary>Why a replica other than the recording one was asked to stop it: the recording one stops it, saying this.</summary>
     public string? StopRequested { get; set; }
-    /// <summary>The replica writing it (several replicas: a stop asked of another is passed on).</summary>
+    /// <summary>The replica that writes it, for whoever reads the database (a stop asked of another replica is passed on
+    /// by a signal, not by this).</summary>
     public string? Replica { get; set; }
 }
